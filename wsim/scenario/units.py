@@ -1,0 +1,105 @@
+"""Durations and clock times as planners write them, converted to minutes.
+
+wsim measures all time in minutes. Scenario files may give a duration as a bare number
+(minutes) or as a string with a unit, and a time of day as ``"HH:MM"``.
+
+A note on YAML: PyYAML follows YAML 1.1, which reads an unquoted ``8:30`` as the base-60
+integer ``8 * 60 + 30 = 510``. That is exactly the number of minutes after midnight, so
+:func:`parse_clock` accepts integers as minutes after midnight and both spellings mean the
+same time. ``08:30`` (leading zero) is not base-60 in YAML and stays the string ``"08:30"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+DURATION_UNITS: dict[str, float] = {
+    "s": 1 / 60,
+    "sec": 1 / 60,
+    "min": 1.0,
+    "h": 60.0,
+    "hr": 60.0,
+    "d": 1440.0,
+}
+"""Minutes per unit. ``m`` is deliberately absent: it could mean minutes or months."""
+
+MINUTES_PER_DAY = 1440.0
+
+_DURATION_HELP = (
+    "a number of minutes or a string with a unit (s, sec, min, h, hr, d), e.g. 90s, 10min, 1.5h, 3d"
+)
+_CLOCK_HELP = (
+    'a time of day "HH:MM" from 00:00 to 24:00 (e.g. "08:30"), '
+    "or a whole number of minutes after midnight"
+)
+_DURATION_RE = re.compile(r"^([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)$")
+_CLOCK_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+
+
+def _is_number(value: object) -> bool:
+    """True for int and float but not bool (YAML ``yes``/``no`` become bools)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_minutes(minutes: float, found: object) -> float:
+    """Reject negative and non-finite durations."""
+    if not math.isfinite(minutes):
+        raise ValueError(f"expected {_DURATION_HELP}; found {found!r}")
+    if minutes < 0:
+        raise ValueError(f"a duration cannot be negative, found {found!r}")
+    return float(minutes)
+
+
+def parse_duration(value: object) -> float:
+    """Return ``value`` as minutes.
+
+    Numbers are minutes; strings carry a unit: ``"90s"``, ``"10min"``, ``"10 min"``,
+    ``"2h"``, ``"1.5hr"``, ``"3d"``. A string without a unit is minutes. Negative or
+    non-finite durations raise ``ValueError`` naming what is allowed.
+    """
+    if _is_number(value):
+        return _check_minutes(float(value), value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected {_DURATION_HELP}; found {value!r}")
+    text = value.strip()
+    if text.startswith("-"):
+        raise ValueError(f"a duration cannot be negative, found {value!r}")
+    match = _DURATION_RE.match(text)
+    if match is None:
+        raise ValueError(f"expected {_DURATION_HELP}; found {value!r}")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    if unit and unit not in DURATION_UNITS:
+        raise ValueError(
+            f"unknown time unit {match.group(2)!r} in {value!r}; allowed units: "
+            f"{', '.join(DURATION_UNITS)} ('m' is not allowed: write min)"
+        )
+    return _check_minutes(number * DURATION_UNITS.get(unit, 1.0), value)
+
+
+def parse_clock(value: object) -> float:
+    """Return a time of day as minutes after midnight, from 0 to 1440.
+
+    Accepts ``"08:30"``, ``"8:30"``, ``"17:00"`` and ``"24:00"`` (the end of the day),
+    and numbers, taken as minutes after midnight (see the module note on YAML base-60).
+    """
+    if _is_number(value):
+        minutes = float(value)
+        if not (math.isfinite(minutes) and 0 <= minutes <= MINUTES_PER_DAY):
+            raise ValueError(f"expected {_CLOCK_HELP}; found {value!r} (outside 0..1440)")
+        return minutes
+    if not isinstance(value, str):
+        raise ValueError(f"expected {_CLOCK_HELP}; found {value!r}")
+    match = _CLOCK_RE.match(value.strip())
+    if match is None:
+        raise ValueError(f"expected {_CLOCK_HELP}; found {value!r}")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes > 0):
+        raise ValueError(f"expected {_CLOCK_HELP}; found {value!r}")
+    return float(hours * 60 + minutes)
+
+
+def format_clock(minutes: float) -> str:
+    """Format minutes after midnight as ``"HH:MM"`` (for messages)."""
+    whole = round(minutes)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
