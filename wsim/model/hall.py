@@ -1,0 +1,395 @@
+"""The service hall: tickets, queues and windows of one replication, as a SimPy world.
+
+This is the hot path. Tickets are integers indexing plain lists (arrival time, service, state,
+...), queues are deques of ticket numbers, and every event is a SimPy timeout whose callback
+does the work directly: no process per citizen, no pandas, no logging. The lists become the
+visit log at the end of the run (`HallLog`).
+
+Rules, in the words of a planner:
+- a citizen takes a ticket for one service; if a window that serves it is free, it is called at
+  once; otherwise the citizen waits (or balks, when `balk_at` already wait for that service);
+- a window that becomes free calls the highest-priority, then longest-waiting ticket among the
+  services it serves;
+- a waiting citizen abandons after their patience runs out;
+- window groups open and close clerks on their schedule; a clerk finishes the current citizen
+  before leaving;
+- at closing time no more tickets are issued, but everyone inside is served: clerks stay while
+  tickets they can serve wait, and if a service's tickets wait with no open window serving
+  them, one clerk of the first group serving it is called back.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from wsim import random as wrandom
+from wsim.model.arrivals import MINUTES_PER_DAY, ArrivalClock, open_days, periods
+from wsim.scenario.schema import Scenario, WindowGroup
+
+# Ticket states; the last three are outcomes.
+WAITING, IN_SERVICE, SERVED, ABANDONED, BALKED = 0, 1, 2, 3, 4
+STATE_NAMES = ("waiting", "in service", "served", "abandoned", "balked")
+
+
+@dataclass
+class HallLog:
+    """Everything one replication recorded, as numpy arrays (times in clock minutes).
+
+    Per ticket: `service` and `stream` (indices into `service_names` / `stream_names`), `day`,
+    `arrival`, `start` (called to a window; NaN if never), `end` (service end, abandonment or
+    balking time), `clerk` (-1 if never served), `outcome` (SERVED, ABANDONED or BALKED).
+    Per clerk shift: `shift_clerk`, `shift_from`, `shift_to`. `clerk_group` maps clerks to
+    window groups. `window` is the measurement window [from, to) for rates and utilization.
+    """
+
+    service_names: list[str]
+    stream_names: list[str]
+    group_names: list[str]
+    clerk_group: np.ndarray
+    service: np.ndarray
+    stream: np.ndarray
+    day: np.ndarray
+    arrival: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    clerk: np.ndarray
+    outcome: np.ndarray
+    shift_clerk: np.ndarray
+    shift_from: np.ndarray
+    shift_to: np.ndarray
+    window: tuple[float, float]
+    day_close: np.ndarray
+
+
+class Hall:
+    """One replication of a scenario's hall. Build it, call `run()`, read `log()`."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int):
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.services = list(scenario.services)
+        svc = {name: i for i, name in enumerate(self.services)}
+        self._init_streams(scenario, seed, replication, svc)
+        self._init_windows(scenario.windows, svc)
+        balk_at = scenario.citizens.balk_at
+        self.balk_at = balk_at if balk_at is not None else float("inf")
+        self.closed = False
+        # Ticket lists (the visit log, appended as tickets arrive).
+        self.t_service: list[int] = []
+        self.t_stream: list[int] = []
+        self.t_day: list[int] = []
+        self.t_arrival: list[float] = []
+        self.t_work: list[float] = []
+        self.t_patience: list[float] = []
+        self.t_state: list[int] = []
+        self.t_start: list[float] = []
+        self.t_end: list[float] = []
+        self.t_clerk: list[int] = []
+        self.waiting = [0] * len(self.services)
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def _init_streams(self, scenario: Scenario, seed: int, rep: int, svc: dict[str, int]):
+        """Demand streams: their arrival clocks, window-time and patience samplers, queues."""
+        self.stream_names = [d.label for d in scenario.demand]
+        self.stream_service = [svc[d.service] for d in scenario.demand]
+        self.clocks = []
+        self.work_draw = []
+        self.patience_draw = []
+        patience = scenario.citizens.patience
+        for d in scenario.demand:
+            label = d.label
+            gap = wrandom.unit_exponentials(wrandom.stream(seed, rep, f"arrivals:{label}"))
+            accept = wrandom.uniforms(wrandom.stream(seed, rep, f"thinning:{label}"))
+            self.clocks.append(ArrivalClock(periods(d, scenario), gap, accept))
+            window_time = scenario.services[d.service].window_time
+            rng = wrandom.stream(seed, rep, f"window_time:{label}")
+            self.work_draw.append(wrandom.sampler(window_time, rng))
+            if patience is not None:
+                rng = wrandom.stream(seed, rep, f"patience:{label}")
+                self.patience_draw.append(wrandom.sampler(patience, rng))
+        # One FIFO queue per (priority, service); streams of equal priority share it.
+        self.queue_of_stream = []
+        queues: dict[tuple[int, int], deque] = {}
+        for d, s in zip(scenario.demand, self.stream_service, strict=True):
+            self.queue_of_stream.append(queues.setdefault((d.priority, s), deque()))
+        self._queues = queues
+
+    def _init_windows(self, groups: tuple[WindowGroup, ...], svc: dict[str, int]):
+        """Clerks (one per window that can be open), their groups, speeds and call lists."""
+        self.group_names = [g.name for g in groups]
+        self.groups_of_service: list[list[int]] = [[] for _ in self.services]
+        self.clerk_group: list[int] = []
+        self.group_clerks: list[list[int]] = []
+        self.speed: list[list[float]] = []  # [group][service] window-time divisor
+        self.call_order: list[list[list[deque]]] = []  # [group][priority level] -> queues
+        for g, group in enumerate(groups):
+            served = [svc[name] for name in group.serves]
+            for s in served:
+                self.groups_of_service[s].append(g)
+            speeds = [1.0] * len(self.services)
+            for name, factor in group.speed.items():
+                speeds[svc[name]] = factor
+            self.speed.append(speeds)
+            levels: dict[int, list[deque]] = {}
+            for (priority, s), q in self._queues.items():
+                if s in served:
+                    levels.setdefault(priority, []).append(q)
+            self.call_order.append([levels[p] for p in sorted(levels, reverse=True)])
+            first = len(self.clerk_group)
+            size = max(group.max_count, 1)  # one spare clerk for call-backs at closing
+            self.clerk_group += [g] * size
+            self.group_clerks.append(list(range(first, first + size)))
+        n = len(self.clerk_group)
+        self.free: list[list[int]] = [[] for _ in groups]
+        self.is_open = [False] * n
+        self.busy = [False] * n
+        self.leaving = [False] * n
+        self.current = [-1] * n
+        self.open_since = [0.0] * n
+        self.shifts: list[tuple[int, float, float]] = []
+
+    # --- the event loop ----------------------------------------------------------------------
+
+    def run(self) -> HallLog:
+        """Simulate the whole calendar and return the log."""
+        env = self.env
+        for k, clock in enumerate(self.clocks):
+            self._schedule_arrival(k, clock)
+        calendar = self.scenario.calendar
+        for g, group in enumerate(self.scenario.windows):
+            env.process(self._staffing(g, group))
+        if calendar.mode == "days":
+            env.process(self._closings())
+        env.run()
+        for c, is_open in enumerate(self.is_open):
+            if is_open:
+                self._close_clerk(c)
+        return self.log()
+
+    def _schedule_arrival(self, k: int, clock: ArrivalClock) -> None:
+        nxt = clock.next()
+        if nxt is not None:
+            t, day = nxt
+            ev = self.env.timeout(t - self.env.now, (k, day))
+            ev.callbacks.append(self._on_arrival)
+
+    def _on_arrival(self, ev) -> None:
+        k, day = ev._value
+        now = self.env._now
+        s = self.stream_service[k]
+        tid = len(self.t_arrival)
+        self.t_service.append(s)
+        self.t_stream.append(k)
+        self.t_day.append(day)
+        self.t_arrival.append(now)
+        self.t_work.append(self.work_draw[k]())
+        patience = self.patience_draw[k]() if self.patience_draw else None
+        self.t_start.append(float("nan"))
+        self.t_clerk.append(-1)
+        self._schedule_arrival(k, self.clocks[k])
+        if self.waiting[s] >= self.balk_at:
+            self.t_state.append(BALKED)
+            self.t_end.append(now)
+            return
+        self.t_state.append(WAITING)
+        self.t_end.append(float("nan"))
+        for g in self.groups_of_service[s]:
+            free = self.free[g]
+            if free:
+                self._serve(tid, free.pop(), now)
+                return
+        self.queue_of_stream[k].append(tid)
+        self.waiting[s] += 1
+        if patience is not None:
+            self.env.timeout(patience, tid).callbacks.append(self._on_patience)
+
+    def _on_patience(self, ev) -> None:
+        tid = ev._value
+        if self.t_state[tid] == WAITING:
+            self.t_state[tid] = ABANDONED
+            self.t_end[tid] = self.env._now
+            self.waiting[self.t_service[tid]] -= 1
+
+    def _serve(self, tid: int, c: int, now: float) -> None:
+        """Clerk `c` calls ticket `tid` at time `now` and starts serving it."""
+        s = self.t_service[tid]
+        self.t_state[tid] = IN_SERVICE
+        self.t_start[tid] = now
+        self.t_clerk[tid] = c
+        self.busy[c] = True
+        self.current[c] = tid
+        duration = self.t_work[tid] / self.speed[self.clerk_group[c]][s]
+        self.env.timeout(duration, c).callbacks.append(self._on_done)
+
+    def _on_done(self, ev) -> None:
+        c = ev._value
+        tid = self.current[c]
+        self.t_state[tid] = SERVED
+        self.t_end[tid] = self.env._now
+        self.busy[c] = False
+        self._next(c)
+
+    def _next(self, c: int) -> None:
+        """Clerk `c` is free: call the next ticket, or go idle, or leave."""
+        if self.leaving[c]:
+            self.leaving[c] = False
+            self._close_clerk(c)
+            return
+        state = self.t_state
+        arrival = self.t_arrival
+        for level in self.call_order[self.clerk_group[c]]:
+            best = None
+            best_t = float("inf")
+            for q in level:
+                while q and state[q[0]] != WAITING:
+                    q.popleft()
+                if q and arrival[q[0]] < best_t:
+                    best, best_t = q, arrival[q[0]]
+            if best is not None:
+                tid = best.popleft()
+                self.waiting[self.t_service[tid]] -= 1
+                self._serve(tid, c, self.env._now)
+                return
+        if self.closed:
+            self._close_clerk(c)
+        else:
+            self.free[self.clerk_group[c]].append(c)
+
+    # --- windows opening and closing ---------------------------------------------------------
+
+    def _open_clerk(self, c: int) -> None:
+        self.is_open[c] = True
+        self.open_since[c] = self.env._now
+        self._next(c)
+
+    def _close_clerk(self, c: int) -> None:
+        self.is_open[c] = False
+        self.shifts.append((c, self.open_since[c], self.env._now))
+
+    def set_count(self, g: int, n: int) -> None:
+        """Make `n` clerks of group `g` work from now on (busy ones leave when done)."""
+        clerks = self.group_clerks[g]
+        staying = [c for c in clerks if self.is_open[c] and not self.leaving[c]]
+        if n > len(staying):
+            extra = n - len(staying)
+            for c in clerks:
+                if extra and self.leaving[c]:
+                    self.leaving[c] = False
+                    extra -= 1
+            for c in clerks:
+                if extra and not self.is_open[c]:
+                    extra -= 1
+                    self._open_clerk(c)
+        elif n < len(staying):
+            surplus = len(staying) - n
+            free = self.free[g]
+            while surplus and free:
+                self._close_clerk(free.pop())
+                surplus -= 1
+            for c in staying:
+                if surplus and self.busy[c]:
+                    self.leaving[c] = True
+                    surplus -= 1
+
+    def _staffing(self, g: int, group: WindowGroup):
+        """Process: apply the group's schedule changes within each day.
+
+        In days mode the count at opening is set by `_closings`; here come the changes between
+        opening and closing. In continuous mode the schedule repeats every day, and before the
+        day's first change the previous day's last count holds.
+        """
+        env = self.env
+        calendar = self.scenario.calendar
+        if group.schedule is None:
+            if calendar.mode == "continuous":
+                self.set_count(g, group.count)
+            return
+        changes = group.schedule
+        if calendar.mode == "days":
+            lo, hi, times = calendar.open, calendar.close, []
+        else:
+            lo, hi = 0.0, MINUTES_PER_DAY
+            times = [(0.0, changes[0][1] if changes[0][0] <= 0 else changes[-1][1])]
+        times += [(t, n) for t, n in changes if lo < t < hi]
+        for day in open_days(calendar):
+            for t, n in times:
+                at = day.start + t
+                if calendar.mode == "continuous" and at >= calendar.horizon:
+                    return
+                if at > env.now:
+                    yield env.timeout(at - env.now)
+                self.set_count(g, n)
+
+    def _closings(self):
+        """Process (days mode): open the hall, staff it, and close it, every open day."""
+        env = self.env
+        calendar = self.scenario.calendar
+        for day in open_days(calendar):
+            opening = day.start + calendar.open
+            if opening > env.now:
+                yield env.timeout(opening - env.now)
+            self.closed = False
+            for g, group in enumerate(self.scenario.windows):
+                self.set_count(g, group.count_at(calendar.open))
+            yield env.timeout(day.start + calendar.close - env.now)
+            self._close_hall()
+
+    def _close_hall(self) -> None:
+        """Closing time: idle clerks go home; orphaned waiting services get a clerk back."""
+        self.closed = True
+        for free in self.free:
+            while free:
+                self._close_clerk(free.pop())
+        for s, n_waiting in enumerate(self.waiting):
+            if n_waiting == 0:
+                continue
+            clerks = [c for g in self.groups_of_service[s] for c in self.group_clerks[g]]
+            if any(self.is_open[c] and not self.leaving[c] for c in clerks):
+                continue
+            leaving = [c for c in clerks if self.leaving[c]]
+            if leaving:
+                self.leaving[leaving[0]] = False
+            else:
+                self._open_clerk(clerks[0])
+
+    # --- output ------------------------------------------------------------------------------
+
+    def log(self) -> HallLog:
+        """The replication's record as numpy arrays."""
+        calendar = self.scenario.calendar
+        if calendar.mode == "continuous":
+            window = (float(calendar.warmup), float(calendar.horizon))
+            day_close = np.empty(0)
+        else:
+            window = (0.0, float("inf"))
+            day_close = np.array([d.start + calendar.close for d in open_days(calendar)])
+        shifts = np.array(self.shifts, dtype=float).reshape(-1, 3)
+        return HallLog(
+            service_names=self.services,
+            stream_names=self.stream_names,
+            group_names=self.group_names,
+            clerk_group=np.array(self.clerk_group, dtype=int),
+            service=np.array(self.t_service, dtype=int),
+            stream=np.array(self.t_stream, dtype=int),
+            day=np.array(self.t_day, dtype=int),
+            arrival=np.array(self.t_arrival, dtype=float),
+            start=np.array(self.t_start, dtype=float),
+            end=np.array(self.t_end, dtype=float),
+            clerk=np.array(self.t_clerk, dtype=int),
+            outcome=np.array(self.t_state, dtype=int),
+            shift_clerk=shifts[:, 0].astype(int),
+            shift_from=shifts[:, 1],
+            shift_to=shifts[:, 2],
+            window=window,
+            day_close=day_close,
+        )
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int) -> HallLog:
+    """Simulate replication `replication` of `scenario` with random streams from `seed`."""
+    return Hall(scenario, seed, replication).run()
