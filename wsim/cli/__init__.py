@@ -1,0 +1,54 @@
+"""The `wsim` command. Each group of subcommands lives in its own module of this package.
+
+Bad input ends with one message on stderr naming the file and field, and exit status 2; an
+interrupted run ends with status 130 and keeps whatever it had already written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from wsim import __version__
+from wsim.cli import scenarios
+from wsim.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED
+from wsim.scenario import ScenarioError
+
+#: Modules that add subcommands; each has `register(subparsers)`.
+COMMAND_MODULES = [scenarios]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wsim",
+        description="Simulate government administrative service centers: halls, windows, "
+        "queues. Scenarios are YAML files; durations are minutes unless a unit says otherwise.",
+        epilog="Run `wsim COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"wsim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `wsim` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ScenarioError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        print(f"wsim: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("wsim: interrupted; files already written are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
