@@ -7,16 +7,27 @@ interrupted run ends with status 130 and keeps whatever it had already written.
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from wsim import __version__
-from wsim.cli import scenarios
 from wsim.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED
 from wsim.scenario import ScenarioError
 
-#: Modules that add subcommands; each has `register(subparsers)`.
-COMMAND_MODULES = [scenarios]
+
+def _command_modules() -> list:
+    """The modules of this package that add subcommands (those with `register(subparsers)`).
+
+    Each command group lives in its own module, imports its heavy dependencies inside its
+    handlers, and is found here without a central list to edit.
+    """
+    modules = [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in pkgutil.iter_modules(__path__)
+    ]
+    return [m for m in modules if hasattr(m, "register")]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"wsim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
+    for module in _command_modules():
         module.register(commands)
     return parser
 
