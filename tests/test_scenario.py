@@ -343,7 +343,7 @@ def test_unknown_key_suggests_the_right_one() -> None:
     assert error.file is None
     assert str(error) == (
         "<dict>: windows[0].cout: unknown field 'cout'; did you mean 'count'? "
-        "allowed: name, serves, count, schedule, speed"
+        "allowed: name, serves, count, schedule, speed, hourly_cost"
     )
 
 
@@ -405,10 +405,17 @@ def test_type_error_shows_found_value() -> None:
 
 
 def test_literal_error_lists_allowed_values() -> None:
+    demand = [{"service": "s1", "per_hour": 1, "channel": "web"}, MINIMAL["demand"][1]]
+    [(path, message)] = error_of(minimal(demand=demand)).problems
+    assert path == "demand[0].channel"
+    assert message.endswith("allowed: hall, online, kiosk, phone, any")
+
+
+def test_demand_channel_must_be_one_the_service_allows() -> None:
     demand = [{"service": "s1", "per_hour": 1, "channel": "online"}, MINIMAL["demand"][1]]
     [(path, message)] = error_of(minimal(demand=demand)).problems
     assert path == "demand[0].channel"
-    assert message.endswith("allowed: hall")
+    assert message == "service 's1' cannot start in channel 'online'; allowed: hall (or any)"
 
 
 def test_weekday_factor_keys() -> None:

@@ -23,12 +23,14 @@ from wsim.scenario import Scenario, load_scenario
 
 @dataclass(frozen=True)
 class Replication:
-    """What one replication returns: its KPIs and the columns of its visit and window tables."""
+    """What one replication returns: its KPIs and the columns of its visit, window and case
+    tables."""
 
     replication: int
     kpis: dict[str, float]
     visits: dict[str, np.ndarray]
     windows: dict[str, np.ndarray]
+    cases: dict[str, np.ndarray]
 
 
 def replicate(scenario: Scenario, seed: int, replication: int) -> Replication:
@@ -36,9 +38,10 @@ def replicate(scenario: Scenario, seed: int, replication: int) -> Replication:
     log = run_replication(scenario, seed, replication)
     return Replication(
         replication=replication,
-        kpis=metrics.kpis(log, scenario.targets.hall_wait),
+        kpis=metrics.kpis(log, scenario),
         visits=metrics.visit_columns(log),
         windows=metrics.window_columns(log),
+        cases=metrics.case_columns(log),
     )
 
 
@@ -71,6 +74,9 @@ class Results:
         called, start, end in clock minutes; window; outcome; `counted` is False for tickets
         outside the measurement window, such as the warm-up).
     windows : DataFrame, per replication and window group: open and busy minutes, utilization.
+    cases : DataFrame, one row per case of every replication: channel, segment, start,
+        accepted, decided, end (clock minutes), lead_time_days, trips, reworks, handoffs,
+        handoff_wait_h, on_time, final `state` (completed, abandoned, gave_up, in_progress).
     """
 
     def __init__(self, scenario: Scenario, seed: int, replications: list[Replication]):
@@ -80,6 +86,7 @@ class Results:
         self.kpis = pd.DataFrame([{"replication": r.replication, **r.kpis} for r in reps])
         self.visits = _stack(reps, "visits")
         self.windows = _stack(reps, "windows")
+        self.cases = _stack(reps, "cases")
 
     def __repr__(self) -> str:
         return f"Results({self.scenario.name!r}, replications={len(self.kpis)}, seed={self.seed})"
@@ -98,7 +105,7 @@ class Results:
         return pd.DataFrame(rows).set_index("kpi")
 
     def save(self, folder: str | os.PathLike) -> list[Path]:
-        """Write kpis.csv, summary.csv, windows.csv and visits.csv.gz into `folder`.
+        """Write kpis.csv, summary.csv, windows.csv, visits.csv.gz and cases.csv.gz to `folder`.
 
         Each file is written to a temporary name and renamed, so an interrupted save never
         leaves a half-written file under a final name. Returns the paths written.
@@ -110,6 +117,7 @@ class Results:
             "summary.csv": self.summary().reset_index(),
             "windows.csv": self.windows,
             "visits.csv.gz": self.visits,
+            "cases.csv.gz": self.cases,
         }
         written = []
         for name, table in tables.items():

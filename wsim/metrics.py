@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from wsim.model.hall import ABANDONED, BALKED, SERVED, STATE_NAMES, HallLog
+from wsim.model.journey import CASE_STATES, COMPLETED, IN_PROGRESS, CaseLog
+from wsim.scenario import Scenario
 
 #: KPI columns of `Results.kpis`, in order, with what each measures.
 KPI_DESCRIPTIONS: dict[str, str] = {
@@ -24,6 +26,23 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "hall_sojourn_mean": "mean time in the hall of served tickets, ticket to end of service (min)",
     "window_utilization": "busy time over open time of all windows",
     "hall_close_overrun": "mean minutes past closing until the last citizen is served (days mode)",
+    "cases_started": "cases started (count)",
+    "case_lead_time_days_mean": "mean days from first contact to result, completed cases",
+    "case_lead_time_days_p90": "90th percentile of the lead time of completed cases (days)",
+    "case_on_time_rate": "share of decided cases decided within their statutory deadline",
+    "cases_overdue": "cases decided late or still undecided past their deadline (count)",
+    "trips_per_case_mean": "mean hall visits per completed case",
+    "one_trip_rate": "share of completed cases with at most one hall visit",
+    "zero_trip_rate": "share of completed cases with no hall visit",
+    "online_share": "share of cases started on the online portal",
+    "online_completion_rate": "share of cases started online completed without a hall visit",
+    "handoff_wait_h_mean": "mean wait of a handoff between departments (hours)",
+    "rework_rate": "share of decided cases with a workflow that needed rework",
+    "backlog_end": "cases started but not finished at the end of the last arrival day (count)",
+    "department_utilization": "back-office staff working time spent on cases",
+    "outage_hours": "hours any system was down during the arrival days",
+    "cases_hit_by_outage": "cases that met an outage, online or in the back office (count)",
+    "staff_cost": "cost of open windows and back-office staff over the arrival days",
 }
 
 
@@ -38,8 +57,13 @@ def counted(log: HallLog) -> np.ndarray:
     return (log.arrival >= lo) & (log.arrival < hi)
 
 
-def kpis(log: HallLog, target_wait: float) -> dict[str, float]:
+def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
     """The KPIs of one replication (see `KPI_DESCRIPTIONS`)."""
+    return {**hall_kpis(log, scenario.targets.hall_wait), **case_kpis(log, scenario)}
+
+
+def hall_kpis(log: HallLog, target_wait: float) -> dict[str, float]:
+    """The hall's KPIs: tickets, waits, service level, utilization."""
     mask = counted(log)
     outcome = log.outcome[mask]
     arrivals = int(mask.sum())
@@ -88,10 +112,127 @@ def _close_overrun(log: HallLog) -> float:
     """Mean over open days of the minutes from closing to the end of the last service."""
     if log.day_close.size == 0:
         return float("nan")
-    served = log.outcome == SERVED
+    served = (log.outcome == SERVED) & (log.day < log.day_close.size)
     last = np.full(log.day_close.size, -np.inf)
     np.maximum.at(last, log.day[served], log.end[served])
     return float(np.clip(last - log.day_close, 0.0, None).mean())
+
+
+def cases_of(log: HallLog) -> CaseLog:
+    """The journey layer's cases, or, without journeys, one case per ticket."""
+    if log.cases is not None:
+        return log.cases
+    served = log.outcome == SERVED
+    end = log.end
+    n = log.arrival.size
+    return CaseLog(
+        service=log.service,
+        stream=log.stream,
+        channel=np.full(n, "hall", dtype=object),
+        segment=np.full(n, "", dtype=object),
+        start=log.arrival,
+        accepted=np.where(served, end, np.nan),
+        decided=np.where(served, end, np.nan),
+        end=end,
+        deadline=np.full(n, np.inf),
+        trips=np.ones(n, dtype=int),
+        reworks=np.zeros(n, dtype=int),
+        handoffs=np.zeros(n, dtype=int),
+        handoff_wait=np.zeros(n),
+        hit_by_outage=np.zeros(n, dtype=bool),
+        state=np.where(served, COMPLETED, CASE_STATES.index("abandoned")),
+        handoff_waits=np.empty(0),
+        outage_minutes=0.0,
+        department_busy=0.0,
+        department_available=0.0,
+        department_cost=0.0,
+    )
+
+
+def case_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """The cases' KPIs: lead times, deadlines, trips, channels, handoffs, back office, cost."""
+    cases = cases_of(log)
+    lo, hi = log.window
+    mine = (cases.start >= lo) & (cases.start < hi)
+    completed = mine & (cases.state == COMPLETED)
+    lead = (cases.end[completed] - cases.start[completed]) / 1440.0
+    trips = cases.trips[completed]
+    decided = mine & np.isfinite(cases.decided)
+    with_deadline = decided & np.isfinite(cases.deadline)
+    late = cases.decided > cases.deadline
+    undecided_due = mine & ~np.isfinite(cases.decided) & np.isfinite(cases.deadline)
+    online = mine & (cases.channel == "online")
+    has_workflow = np.array([bool(s.workflow) for s in scenario.services.values()])
+    reworkable = decided & has_workflow[cases.service]
+    finished_by = np.where(np.isnan(cases.end), np.inf, cases.end)
+    nan = float("nan")
+    _, open_time = _busy_and_open(log)
+    window_cost = sum(
+        g.hourly_cost * t / 60 for g, t in zip(scenario.windows, open_time, strict=True)
+    )
+    return {
+        "cases_started": float(mine.sum()),
+        "case_lead_time_days_mean": float(lead.mean()) if lead.size else nan,
+        "case_lead_time_days_p90": float(np.percentile(lead, 90)) if lead.size else nan,
+        "case_on_time_rate": _share(~late[with_deadline], int(with_deadline.sum())),
+        "cases_overdue": float((with_deadline & late).sum() + undecided_due.sum()),
+        "trips_per_case_mean": float(trips.mean()) if trips.size else nan,
+        "one_trip_rate": float((trips <= 1).mean()) if trips.size else nan,
+        "zero_trip_rate": float((trips == 0).mean()) if trips.size else nan,
+        "online_share": _share(online, int(mine.sum())),
+        "online_completion_rate": _share(
+            (cases.state[online] == COMPLETED) & (cases.trips[online] == 0), int(online.sum())
+        ),
+        "handoff_wait_h_mean": float(cases.handoff_waits.mean() / 60)
+        if cases.handoff_waits.size
+        else nan,
+        "rework_rate": _share(cases.reworks[reworkable] > 0, int(reworkable.sum())),
+        "backlog_end": float(
+            (mine & (finished_by >= hi) & (cases.state != IN_PROGRESS)).sum()
+            + (mine & (cases.state == IN_PROGRESS)).sum()
+        ),
+        "department_utilization": cases.department_busy / cases.department_available
+        if cases.department_available
+        else nan,
+        "outage_hours": cases.outage_minutes / 60,
+        "cases_hit_by_outage": float((mine & cases.hit_by_outage).sum()),
+        "staff_cost": float(window_cost + cases.department_cost),
+    }
+
+
+def case_columns(log: HallLog) -> dict[str, np.ndarray]:
+    """The cases as columns: one row per case (times in clock minutes, lead time in days)."""
+    cases = cases_of(log)
+    completed = cases.state == COMPLETED
+    lead = np.where(completed, (cases.end - cases.start) / 1440.0, np.nan)
+    decided = np.isfinite(cases.decided)
+    on_time = np.where(
+        decided & np.isfinite(cases.deadline),
+        (cases.decided <= cases.deadline).astype(float),
+        np.nan,
+    )
+    lo, hi = log.window
+    return {
+        "case": np.arange(cases.start.size),
+        "service": np.array(log.service_names, dtype=object)[cases.service],
+        "stream": np.array(log.stream_names, dtype=object)[cases.stream],
+        "channel": cases.channel,
+        "segment": cases.segment,
+        "start": cases.start,
+        "accepted": cases.accepted,
+        "decided": cases.decided,
+        "end": cases.end,
+        "deadline": cases.deadline,
+        "lead_time_days": lead,
+        "trips": cases.trips,
+        "reworks": cases.reworks,
+        "handoffs": cases.handoffs,
+        "handoff_wait_h": cases.handoff_wait / 60,
+        "hit_by_outage": cases.hit_by_outage,
+        "on_time": on_time,
+        "state": np.array(CASE_STATES, dtype=object)[cases.state],
+        "counted": (cases.start >= lo) & (cases.start < hi),
+    }
 
 
 def visit_columns(log: HallLog) -> dict[str, np.ndarray]:
@@ -110,6 +251,7 @@ def visit_columns(log: HallLog) -> dict[str, np.ndarray]:
         "end": log.end,
         "window": window[group],
         "clerk": log.clerk,
+        "case": log.case,
         "outcome": np.array(STATE_NAMES, dtype=object)[log.outcome],
         "counted": counted(log),
     }

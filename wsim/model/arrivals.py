@@ -77,6 +77,23 @@ def open_days(calendar: Calendar) -> list[Day]:
     return days
 
 
+def hall_days(calendar: Calendar, drain: bool) -> list[Day]:
+    """The days the hall opens: the arrival days, then (with `drain`) the open days within
+    `calendar.drain` minutes after them, when citizens of started cases still come back."""
+    days = open_days(calendar)
+    if not drain or calendar.mode == "continuous":
+        return days
+    first = WEEKDAYS.index(calendar.start)
+    end = days[-1].start + MINUTES_PER_DAY + calendar.drain
+    c = int(days[-1].start // MINUTES_PER_DAY) + 1
+    while c * MINUTES_PER_DAY < end:
+        weekday = WEEKDAYS[(first + c) % 7]
+        if weekday in calendar.weekdays:
+            days.append(Day(len(days), c * MINUTES_PER_DAY, weekday))
+        c += 1
+    return days
+
+
 def _profile_pieces(profile: Profile | None, lo: float, hi: float) -> list[tuple[float, float]]:
     """(start, weight) pieces of a profile clipped to [lo, hi) minutes after midnight."""
     if profile is None:

@@ -27,7 +27,8 @@ import numpy as np
 import simpy
 
 from wsim import random as wrandom
-from wsim.model.arrivals import MINUTES_PER_DAY, ArrivalClock, open_days, periods
+from wsim.model.arrivals import MINUTES_PER_DAY, ArrivalClock, hall_days, open_days, periods
+from wsim.model.journey import CaseLog, Journeys
 from wsim.scenario.schema import Scenario, WindowGroup
 
 # Ticket states; the last three are outcomes.
@@ -41,7 +42,8 @@ class HallLog:
 
     Per ticket: `service` and `stream` (indices into `service_names` / `stream_names`), `day`,
     `arrival`, `start` (called to a window; NaN if never), `end` (service end, abandonment or
-    balking time), `clerk` (-1 if never served), `outcome` (SERVED, ABANDONED or BALKED).
+    balking time), `clerk` (-1 if never served), `outcome` (SERVED, ABANDONED or BALKED),
+    `case` (-1 for a walk-in without a journey). `cases` is the journey layer's record.
     Per clerk shift: `shift_clerk`, `shift_from`, `shift_to`. `clerk_group` maps clerks to
     window groups. `window` is the measurement window [from, to) for rates and utilization.
     """
@@ -63,6 +65,8 @@ class HallLog:
     shift_to: np.ndarray
     window: tuple[float, float]
     day_close: np.ndarray
+    case: np.ndarray
+    cases: CaseLog | None
 
 
 class Hall:
@@ -78,6 +82,8 @@ class Hall:
         balk_at = scenario.citizens.balk_at
         self.balk_at = balk_at if balk_at is not None else float("inf")
         self.closed = False
+        self.days = hall_days(scenario.calendar, drain=scenario.uses_journeys())
+        self.today = 0
         # Ticket lists (the visit log, appended as tickets arrive).
         self.t_service: list[int] = []
         self.t_stream: list[int] = []
@@ -89,7 +95,10 @@ class Hall:
         self.t_start: list[float] = []
         self.t_end: list[float] = []
         self.t_clerk: list[int] = []
+        self.t_case: list[int] = []
         self.waiting = [0] * len(self.services)
+        uses_journeys = scenario.uses_journeys()
+        self.journeys = Journeys(self, scenario, seed, replication) if uses_journeys else None
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -180,6 +189,23 @@ class Hall:
 
     def _on_arrival(self, ev) -> None:
         k, day = ev._value
+        self._schedule_arrival(k, self.clocks[k])
+        if self.journeys is not None:
+            self.journeys.start_case(k, day)
+        else:
+            self._ticket(k, day, self.work_draw[k](), -1)
+
+    def next_ticket(self) -> int:
+        """The number the next ticket will get."""
+        return len(self.t_arrival)
+
+    def issue_ticket(self, k: int, work: float, case: int) -> None:
+        """A citizen of case `case` (demand stream `k`) takes a ticket now for `work` minutes
+        at a standard window. The journey layer hears back through `ticket_done`."""
+        self._ticket(k, self.today, work, case)
+
+    def _ticket(self, k: int, day: int, work: float, case: int) -> None:
+        """Issue a ticket now: serve it at a free window, queue it, or record a balk."""
         now = self.env._now
         s = self.stream_service[k]
         tid = len(self.t_arrival)
@@ -187,14 +213,16 @@ class Hall:
         self.t_stream.append(k)
         self.t_day.append(day)
         self.t_arrival.append(now)
-        self.t_work.append(self.work_draw[k]())
+        self.t_work.append(work)
+        self.t_case.append(case)
         patience = self.patience_draw[k]() if self.patience_draw else None
         self.t_start.append(float("nan"))
         self.t_clerk.append(-1)
-        self._schedule_arrival(k, self.clocks[k])
         if self.waiting[s] >= self.balk_at:
             self.t_state.append(BALKED)
             self.t_end.append(now)
+            if case >= 0:
+                self.journeys.ticket_done(tid, BALKED)
             return
         self.t_state.append(WAITING)
         self.t_end.append(float("nan"))
@@ -214,6 +242,8 @@ class Hall:
             self.t_state[tid] = ABANDONED
             self.t_end[tid] = self.env._now
             self.waiting[self.t_service[tid]] -= 1
+            if self.t_case[tid] >= 0:
+                self.journeys.ticket_done(tid, ABANDONED)
 
     def _serve(self, tid: int, c: int, now: float) -> None:
         """Clerk `c` calls ticket `tid` at time `now` and starts serving it."""
@@ -232,6 +262,8 @@ class Hall:
         self.t_state[tid] = SERVED
         self.t_end[tid] = self.env._now
         self.busy[c] = False
+        if self.t_case[tid] >= 0:
+            self.journeys.ticket_done(tid, SERVED)
         self._next(c)
 
     def _next(self, c: int) -> None:
@@ -316,7 +348,7 @@ class Hall:
             lo, hi = 0.0, MINUTES_PER_DAY
             times = [(0.0, changes[0][1] if changes[0][0] <= 0 else changes[-1][1])]
         times += [(t, n) for t, n in changes if lo < t < hi]
-        for day in open_days(calendar):
+        for day in self.days:
             for t, n in times:
                 at = day.start + t
                 if calendar.mode == "continuous" and at >= calendar.horizon:
@@ -329,11 +361,12 @@ class Hall:
         """Process (days mode): open the hall, staff it, and close it, every open day."""
         env = self.env
         calendar = self.scenario.calendar
-        for day in open_days(calendar):
+        for day in self.days:
             opening = day.start + calendar.open
             if opening > env.now:
                 yield env.timeout(opening - env.now)
             self.closed = False
+            self.today = day.index
             for g, group in enumerate(self.scenario.windows):
                 self.set_count(g, group.count_at(calendar.open))
             yield env.timeout(day.start + calendar.close - env.now)
@@ -366,8 +399,10 @@ class Hall:
             window = (float(calendar.warmup), float(calendar.horizon))
             day_close = np.empty(0)
         else:
-            window = (0.0, float("inf"))
-            day_close = np.array([d.start + calendar.close for d in open_days(calendar)])
+            arrival_days = open_days(calendar)
+            end = arrival_days[-1].start + MINUTES_PER_DAY if self.journeys else float("inf")
+            window = (0.0, end)
+            day_close = np.array([d.start + calendar.close for d in arrival_days])
         shifts = np.array(self.shifts, dtype=float).reshape(-1, 3)
         return HallLog(
             service_names=self.services,
@@ -387,6 +422,8 @@ class Hall:
             shift_to=shifts[:, 2],
             window=window,
             day_close=day_close,
+            case=np.array(self.t_case, dtype=int),
+            cases=self.journeys.log(window) if self.journeys else None,
         )
 
 

@@ -27,6 +27,15 @@ from pydantic import (
 from wsim.scenario.base import Clock, FrozenModel, Minutes
 from wsim.scenario.distributions import Distribution
 from wsim.scenario.errors import FieldProblems, Problem, join_path, key_path, unknown_name_message
+from wsim.scenario.journeys import (
+    REMOTE_CHANNELS,
+    Channel,
+    Department,
+    Handoffs,
+    Journey,
+    Outage,
+    Segment,
+)
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock, parse_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -110,6 +119,7 @@ class Calendar(FrozenModel):
     weekdays: Annotated[tuple[Weekday, ...], Field(min_length=1)] = WORKWEEK
     horizon: Annotated[Minutes, Field(gt=0)] | None = None
     warmup: Minutes = 0.0
+    drain: Minutes = 60 * MINUTES_PER_DAY
 
     @field_validator("weekdays")
     @classmethod
@@ -131,7 +141,7 @@ class Calendar(FrozenModel):
     def _continuous_problems(self) -> list[Problem]:
         problems = [
             (name, "not used in continuous mode (it runs around the clock); remove it")
-            for name in ("days", "open", "close")
+            for name in ("days", "open", "close", "drain")
             if name in self.model_fields_set
         ]
         if self.horizon is None:
@@ -165,12 +175,19 @@ class Calendar(FrozenModel):
     @model_serializer(mode="wrap")
     def _drop_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """Leave out the fields the mode does not use, so ``to_dict()`` loads again."""
-        unused = ("horizon", "warmup") if self.mode == "days" else ("days", "open", "close")
+        unused = (
+            ("horizon", "warmup") if self.mode == "days" else ("days", "open", "close", "drain")
+        )
         return {key: value for key, value in handler(self).items() if key not in unused}
 
 
-class Service(FrozenModel):
-    """A service ("matter") a citizen comes for."""
+class Service(Journey):
+    """A service ("matter") a citizen comes for: its window time and its journey.
+
+    ``window_time`` is the time at a standard window (speed 1). The journey fields (channels,
+    workflow, materials, result, deadline; see :class:`wsim.scenario.journeys.Journey`) are
+    optional: without them a case is one hall visit.
+    """
 
     window_time: Distribution
     description: str = ""
@@ -239,10 +256,11 @@ class Demand(FrozenModel):
     Give exactly one of ``per_hour`` (a constant rate) or ``per_day`` (expected arrivals per
     open day, spread over the day by ``profile``, or evenly over the opening hours without
     one; in continuous mode evenly over 24 h). ``weekday_factors`` scale a day's volume.
+    ``channel: any`` lets each new case choose its channel by its citizen segment.
     """
 
     service: str
-    channel: Literal["hall"] = "hall"
+    channel: Literal["hall", "online", "kiosk", "phone", "any"] = "hall"
     name: str | None = None
     per_hour: NonNegative | None = None
     per_day: NonNegative | None = None
@@ -276,6 +294,7 @@ class WindowGroup(FrozenModel):
     Give exactly one of ``count`` (windows open all day) or ``schedule`` (a mapping
     ``clock time -> windows open from then on``, 0 before the first time). ``speed``
     divides a service's window time at these windows (0.8 means 25% longer).
+    ``hourly_cost`` is the cost of one open window (its clerk) per hour.
     """
 
     name: str
@@ -283,6 +302,7 @@ class WindowGroup(FrozenModel):
     count: Annotated[int, Field(ge=0)] | None = None
     schedule: tuple[tuple[Clock, Annotated[int, Field(ge=0)]], ...] | None = None
     speed: dict[str, Annotated[float, Field(gt=0)]] = {}
+    hourly_cost: Annotated[float, Field(ge=0)] = 0.0
 
     @field_validator("serves")
     @classmethod
@@ -366,6 +386,11 @@ class Scenario(FrozenModel):
     windows: Annotated[tuple[WindowGroup, ...], Field(min_length=1)]
     citizens: Citizens = Citizens()
     targets: Targets = Targets()
+    segments: tuple[Segment, ...] = ()
+    channels: dict[Literal["online", "kiosk", "phone"], Channel] = {}
+    departments: dict[str, Department] = {}
+    handoffs: Handoffs = Handoffs()
+    systems: dict[str, Outage] = {}
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -376,6 +401,7 @@ class Scenario(FrozenModel):
             + self._window_problems()
             + self._unserved_problems()
             + self._label_problems()
+            + self._journey_problems()
         )
         if problems:
             raise FieldProblems(problems)
@@ -445,6 +471,57 @@ class Scenario(FrozenModel):
                 )
                 problems.append((f"demand[{i}]", message))
         return problems
+
+    def _journey_problems(self) -> list[Problem]:
+        """References between services, departments, channels, segments and systems."""
+        problems = []
+        for name, service in self.services.items():
+            owners = [service.department] if service.department else []
+            for j, dept in enumerate(owners + service.departments()):
+                if dept not in self.departments:
+                    field = "department" if j < len(owners) else "workflow"
+                    message = unknown_name_message("department", dept, self.departments)
+                    problems.append((f"services.{name}.{field}", message))
+        for i, demand in enumerate(self.demand):
+            service = self.services.get(demand.service)
+            if service and demand.channel not in ("any", *service.channels):
+                message = (
+                    f"service {demand.service!r} cannot start in channel {demand.channel!r}; "
+                    f"allowed: {', '.join(service.channels)} (or any)"
+                )
+                problems.append((f"demand[{i}].channel", message))
+        systems = [("channels." + n, c.system) for n, c in self.channels.items()]
+        systems += [("departments." + n, d.system) for n, d in self.departments.items()]
+        problems += [
+            (f"{where}.system", unknown_name_message("system", system, self.systems))
+            for where, system in systems
+            if system is not None and system not in self.systems
+        ]
+        if self.calendar.mode == "continuous" and self.uses_journeys():
+            message = (
+                "journeys (channels, departments, segments, workflows, returns) "
+                "need working days: use mode days"
+            )
+            problems.append(("calendar.mode", message))
+        return problems
+
+    def uses_journeys(self) -> bool:
+        """True when a case can be more than one hall visit (the journey model is needed)."""
+        return bool(
+            self.segments
+            or self.departments
+            or any(d.channel != "hall" for d in self.demand)
+            or any(s.workflow or s.incomplete > 0 for s in self.services.values())
+        )
+
+    def remote_channels(self) -> tuple[str, ...]:
+        """The remote channels some service can start in, in a fixed order."""
+        used = {c for s in self.services.values() for c in s.channels}
+        return tuple(c for c in REMOTE_CHANNELS if c in used)
+
+    def channel(self, name: str) -> Channel:
+        """The settings of remote channel ``name`` (defaults when the scenario gives none)."""
+        return self.channels.get(name, Channel())
 
     @property
     def source(self) -> Path | None:

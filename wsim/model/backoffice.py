@@ -1,0 +1,102 @@
+"""Back-office departments: staff who work on cases during working time.
+
+A department is a multi-server queue whose servers only work inside its working time
+(working hours on working days, minus outages of its system). A staff member who takes a
+case works on it for the step's time, counted in working minutes: work started at 16:50 with
+30 minutes to do ends the next working morning. A case never starts outside working time.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import simpy
+
+from wsim.model.timeline import Intervals
+
+
+class Department:
+    """One department of one replication.
+
+    `request(case, work, key)` returns a SimPy event that succeeds when a staff member has
+    done `work` working minutes on the case. Waiting cases are taken in order of `key`
+    (arrival order for FIFO, the statutory deadline for EDF), ties by arrival.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, name: str, staff: int, working: Intervals, edf: bool
+    ):
+        self.env = env
+        self.name = name
+        self.staff = staff
+        self.working = working
+        self.edf = edf
+        self.free = staff
+        self._queue: list[tuple[float, int, float, simpy.Event, int]] = []
+        self._arrivals = 0
+        self._wakeup_at: float | None = None
+        # Completed jobs: (start, end, work) in clock minutes, for utilization.
+        self.jobs: list[tuple[float, float, float]] = []
+
+    def request(self, case: int, work: float, deadline: float) -> simpy.Event:
+        """Queue `work` working minutes on `case`; the event's value is the start time."""
+        done = self.env.event()
+        self._arrivals += 1
+        key = deadline if self.edf else float(self._arrivals)
+        heapq.heappush(self._queue, (key, self._arrivals, work, done, case))
+        self._dispatch()
+        return done
+
+    def _dispatch(self) -> None:
+        """Start queued cases while staff are free and it is working time."""
+        now = self.env.now
+        if not self._queue or not self.free:
+            return
+        start = self.working.next_inside(now)
+        if start is None:
+            return  # the calendar is over: the cases stay in the backlog
+        if start > now:
+            self._wake_at(start)
+            return
+        while self._queue and self.free:
+            work = self._queue[0][2]
+            end = self.working.advance(now, work)
+            if end is None:
+                return  # cannot finish within the calendar: stays in the backlog
+            _, _, _, done, _ = heapq.heappop(self._queue)
+            self.free -= 1
+            self.jobs.append((now, end, work))
+            finish = self.env.timeout(end - now, (done, now))
+            finish.callbacks.append(self._finished)
+
+    def _finished(self, event: simpy.Event) -> None:
+        done, started = event.value
+        self.free += 1
+        done.succeed(started)
+        self._dispatch()
+
+    def _wake_at(self, t: float) -> None:
+        """Dispatch again at `t` (the next working time), once however many cases wait."""
+        if self._wakeup_at is not None and self._wakeup_at <= t:
+            return
+        self._wakeup_at = t
+        self.env.timeout(t - self.env.now).callbacks.append(self._woken)
+
+    def _woken(self, _event: simpy.Event) -> None:
+        self._wakeup_at = None
+        self._dispatch()
+
+    @property
+    def backlog(self) -> int:
+        """Cases waiting for a staff member."""
+        return len(self._queue)
+
+    def busy_minutes(self, a: float, b: float) -> float:
+        """Working minutes spent on cases inside [a, b)."""
+        return sum(
+            self.working.measure(max(s, a), min(e, b)) for s, e, _ in self.jobs if s < b and e > a
+        )
+
+    def available_minutes(self, a: float, b: float) -> float:
+        """Staff working minutes available inside [a, b)."""
+        return self.staff * self.working.measure(a, b)

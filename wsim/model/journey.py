@@ -1,0 +1,472 @@
+"""Citizen journeys: a case from first contact to result, over channels, visits and departments.
+
+Each case is one SimPy process that walks through its journey:
+
+1. **channel**: the demand stream's channel, or (``channel: any``) one chosen by the citizen's
+   segment among the channels the service allows;
+2. **intake**: at the hall, a window visit, repeated after ``return_delay`` while materials are
+   incomplete; remotely, a submission (waiting out, giving up on, or leaving an outage for the
+   hall), pre-review with resubmission or fallback to the hall, and the hall visits weak
+   integration still requires (pre-application, verification), with re-keying at the window;
+3. **back office**: the workflow's steps, each after a handoff when the department changes
+   (platform sync, delay, courier or the citizen carrying the file), parallel groups ending
+   with their last branch, and rework when data was stale;
+4. **result**: picked up at the hall, mailed, or delivered online.
+
+Every case ends in exactly one state: ``completed``, ``abandoned`` (left a hall queue it had
+to pass), ``gave_up`` (abandoned the portal during an outage), or ``in_progress`` when the
+simulation ended first. Hall visits are ordinary tickets of the hall kernel.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from wsim import random as wrandom
+from wsim.model.backoffice import Department
+from wsim.model.timeline import Intervals, outage_intervals, working_intervals
+from wsim.scenario.distributions import Distribution, Uniform
+from wsim.scenario.journeys import ParallelStep, Step
+from wsim.scenario.schema import Scenario
+
+MINUTES_PER_DAY = 1440.0
+CASE_STATES = ("in_progress", "completed", "abandoned", "gave_up")
+IN_PROGRESS, COMPLETED, ABANDONED, GAVE_UP = range(4)
+SERVED = 2  # the hall's ticket state for a served ticket
+_UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samplers
+
+
+@dataclass
+class CaseLog:
+    """One replication's cases as numpy arrays (times in clock minutes, NaN if not reached)."""
+
+    service: np.ndarray
+    stream: np.ndarray
+    channel: np.ndarray  # strings
+    segment: np.ndarray  # strings
+    start: np.ndarray
+    accepted: np.ndarray
+    decided: np.ndarray
+    end: np.ndarray  # when the final state was reached (NaN while in progress)
+    deadline: np.ndarray
+    trips: np.ndarray
+    reworks: np.ndarray
+    handoffs: np.ndarray
+    handoff_wait: np.ndarray  # minutes, summed over the case's handoffs
+    hit_by_outage: np.ndarray
+    state: np.ndarray
+    handoff_waits: np.ndarray  # every single handoff's wait, minutes
+    outage_minutes: float  # minutes any system was down within the measurement window
+    department_busy: float  # staff working minutes on cases within the measurement window
+    department_available: float  # staff working minutes available within it
+    department_cost: float  # staff cost of the departments within it
+
+
+class Journeys:
+    """The case layer of one replication, on top of a `Hall`."""
+
+    def __init__(self, hall, scenario: Scenario, seed: int, replication: int):
+        self.hall = hall
+        self.env: simpy.Environment = hall.env
+        self.scenario = scenario
+        self.seed = seed
+        self.replication = replication
+        self._draws: dict[str, wrandom.Draw] = {}
+        self.day_starts = [d.start for d in hall.days]
+        self.end = self.day_starts[-1] + MINUTES_PER_DAY
+        self.systems = {
+            name: outage_intervals(
+                self._draw(f"outage-up:{name}", outage.between),
+                self._draw(f"outage-down:{name}", outage.repair),
+                self.end,
+            )
+            for name, outage in scenario.systems.items()
+        }
+        self.departments = {
+            name: Department(
+                self.env, name, spec.staff, self._working_time(spec), spec.discipline == "edf"
+            )
+            for name, spec in scenario.departments.items()
+        }
+        self.ticket_events: dict[int, simpy.Event] = {}
+        self._init_case_lists()
+
+    def _init_case_lists(self) -> None:
+        self.c_stream: list[int] = []
+        self.c_channel: list[str] = []
+        self.c_segment: list[str] = []
+        self.c_start: list[float] = []
+        self.c_accepted: list[float] = []
+        self.c_decided: list[float] = []
+        self.c_end: list[float] = []
+        self.c_deadline: list[float] = []
+        self.c_trips: list[int] = []
+        self.c_reworks: list[int] = []
+        self.c_handoffs: list[int] = []
+        self.c_handoff_wait: list[float] = []
+        self.c_hit: list[bool] = []
+        self.c_state: list[int] = []
+        self.handoff_waits: list[float] = []
+
+    # --- random numbers: one named stream per source -------------------------------------
+
+    def _draw(self, name: str, dist: Distribution) -> wrandom.Draw:
+        draw = self._draws.get(name)
+        if draw is None:
+            rng = wrandom.stream(self.seed, self.replication, name)
+            draw = self._draws[name] = wrandom.sampler(dist, rng)
+        return draw
+
+    def _time(self, name: str, dist: Distribution) -> float:
+        return self._draw(name, dist)()
+
+    def _chance(self, name: str, p: float) -> bool:
+        """True with probability `p`, from stream `name` (drawn even when p is 0 or 1, so
+        that scenarios differing only in p keep their streams in step)."""
+        draw = self._draws.get(name)
+        if draw is None:
+            draw = self._draws[name] = wrandom.uniforms(
+                wrandom.stream(self.seed, self.replication, name)
+            )
+        return draw() < p
+
+    # --- calendars ---------------------------------------------------------------------------
+
+    def _working_time(self, spec) -> Intervals:
+        calendar = self.scenario.calendar
+        open_ = spec.open if spec.open is not None else calendar.open
+        close = spec.close if spec.close is not None else calendar.close
+        working = working_intervals(self.day_starts, open_, close)
+        if spec.system is not None:
+            working = working.minus(self.systems[spec.system])
+        return working
+
+    def _hall_time(self, label: str) -> float | None:
+        """When a citizen who sets out now reaches the hall: now if it is open, else at a
+        random time of the next open day's hours (None when the calendar is over)."""
+        now = self.env.now
+        calendar = self.scenario.calendar
+        i = bisect.bisect_right(self.day_starts, now - calendar.close)  # first day not over
+        if i == len(self.day_starts):
+            return None
+        start = self.day_starts[i]
+        if start + calendar.open <= now:
+            return now
+        length = calendar.close - calendar.open
+        return start + calendar.open + self._draw(f"visit-time:{label}", _UNIT)() * length
+
+    def _deadline(self, accepted: float, days: int | None) -> float:
+        """The end of the `days`-th working day after the day of acceptance (inf if none)."""
+        if days is None:
+            return float("inf")
+        index = bisect.bisect_right(self.day_starts, accepted - MINUTES_PER_DAY)
+        target = index + days
+        if target < len(self.day_starts):
+            return self.day_starts[target] + MINUTES_PER_DAY
+        return float("inf")
+
+    # --- the case process --------------------------------------------------------------------
+
+    def start_case(self, k: int, day: int) -> None:
+        """A new case of demand stream `k` starts now."""
+        c = len(self.c_start)
+        self.c_stream.append(k)
+        self.c_start.append(self.env.now)
+        for lst in (self.c_accepted, self.c_decided, self.c_end):
+            lst.append(float("nan"))
+        self.c_deadline.append(float("inf"))
+        for lst in (self.c_trips, self.c_reworks, self.c_handoffs):
+            lst.append(0)
+        self.c_handoff_wait.append(0.0)
+        self.c_hit.append(False)
+        self.c_state.append(IN_PROGRESS)
+        segment, channel = self._choose(k)
+        self.c_segment.append(segment)
+        self.c_channel.append(channel)
+        self.env.process(self._case(c, k))
+
+    def _choose(self, k: int) -> tuple[str, str]:
+        """The citizen's segment and channel for a new case of stream `k`."""
+        scenario = self.scenario
+        demand = scenario.demand[k]
+        service = scenario.services[demand.service]
+        label = demand.label
+        if not scenario.segments:
+            return "", demand.channel if demand.channel != "any" else "hall"
+        shares = [s.share for s in scenario.segments]
+        segment = scenario.segments[_pick(self._draw(f"segment:{label}", _UNIT)(), shares)]
+        if demand.channel != "any":
+            return segment.name, demand.channel
+        options = [
+            (ch, w) for ch, w in segment.channels.items() if ch in service.channels and w > 0
+        ]
+        pick = self._draw(f"channel:{label}", _UNIT)()
+        if not options:
+            return segment.name, "hall" if "hall" in service.channels else next(
+                iter(service.channels)
+            )
+        return segment.name, options[_pick(pick, [w for _, w in options])][0]
+
+    def _case(self, c: int, k: int):
+        demand = self.scenario.demand[k]
+        service = self.scenario.services[demand.service]
+        if self.c_channel[c] == "hall":
+            state = yield from self._hall_intake(c, k, rekey=False)
+        else:
+            state = yield from self._remote_intake(c, k)
+        if state != COMPLETED:
+            self._finish(c, state)
+            return
+        now = self.env.now
+        self.c_accepted[c] = now
+        self.c_deadline[c] = self._deadline(now, service.deadline_days)
+        if service.workflow:
+            state = yield from self._back_office(c, k)
+            if state != COMPLETED:
+                self._finish(c, state)
+                return
+            self.c_decided[c] = self.env.now
+            state = yield from self._deliver(c, k)
+        else:
+            self.c_decided[c] = now
+        self._finish(c, state)
+
+    def _finish(self, c: int, state: int) -> None:
+        """Record the case's final state (and when it was reached, unless still in progress)."""
+        self.c_state[c] = state
+        if state != IN_PROGRESS:
+            self.c_end[c] = self.env.now
+
+    # --- intake ------------------------------------------------------------------------------
+
+    def _visit(self, c: int, k: int, work: float):
+        """A trip to the hall and a window visit of `work` minutes; returns the ticket state
+        (None when the calendar ends before the citizen can come)."""
+        label = self.scenario.demand[k].label
+        at = self._hall_time(label)
+        if at is None:
+            return None
+        if at > self.env.now:
+            yield self.env.timeout(at - self.env.now)
+        self.c_trips[c] += 1
+        done = self.env.event()
+        self.ticket_events[self.hall.next_ticket()] = done
+        self.hall.issue_ticket(k, work, c)
+        return (yield done)
+
+    def _window_work(self, k: int, rekey: bool) -> float:
+        demand = self.scenario.demand[k]
+        work = self.hall.work_draw[k]()
+        if rekey:
+            work += self._time(
+                f"rekey:{demand.label}", self.scenario.services[demand.service].rekey_time
+            )
+        return work
+
+    def _hall_intake(self, c: int, k: int, rekey: bool):
+        """Window visits until the materials are complete; the case's state after it."""
+        demand = self.scenario.demand[k]
+        service = self.scenario.services[demand.service]
+        while True:
+            state = yield from self._visit(c, k, self._window_work(k, rekey))
+            if state is None:
+                return IN_PROGRESS
+            if state != SERVED:
+                return ABANDONED
+            if not self._chance(f"incomplete:{demand.label}", service.incomplete):
+                return COMPLETED
+            yield self.env.timeout(self._time(f"return:{demand.label}", service.return_delay))
+
+    def _remote_intake(self, c: int, k: int):
+        """Submission through a remote channel until accepted; the case's state after it."""
+        env = self.env
+        demand = self.scenario.demand[k]
+        label = demand.label
+        service = self.scenario.services[demand.service]
+        name = self.c_channel[c]
+        channel = self.scenario.channel(name)
+        segment = self._segment(c)
+        if segment is not None and self._chance(f"help:{label}", segment.needs_help):
+            state = yield from self._visit(c, k, self._window_work(k, rekey=False))
+            if state != SERVED:
+                return IN_PROGRESS if state is None else ABANDONED
+        down = self.systems.get(channel.system) if channel.system else None
+        while True:
+            if down is not None and down.contains(env.now):
+                self.c_hit[c] = True
+                if channel.on_outage == "give_up":
+                    return GAVE_UP
+                if channel.on_outage == "hall":
+                    return (yield from self._hall_intake(c, k, rekey=False))
+                yield env.timeout(down.next_outside(env.now) - env.now)
+            if name == "kiosk":
+                self.c_trips[c] += 1
+            incomplete = self._chance(f"incomplete:{label}", service.incomplete)
+            if channel.pre_review is None:
+                break
+            yield env.timeout(self._time(f"review:{label}", channel.pre_review))
+            if not incomplete:
+                break
+            if not self._chance(f"resubmit:{label}", channel.resubmit):
+                return (yield from self._hall_intake(c, k, rekey=True))
+            yield env.timeout(self._time(f"resubmit-delay:{label}", channel.resubmit_delay))
+        # Accepted remotely; weak integration may still call the citizen to a window.
+        needs_visit = service.channels[name] == "pre" or incomplete
+        if self._chance(f"verification:{label}", service.verification) or needs_visit:
+            state = yield from self._visit(c, k, self._window_work(k, rekey=True))
+            if state != SERVED:
+                return IN_PROGRESS if state is None else ABANDONED
+        return COMPLETED
+
+    def _segment(self, c: int):
+        name = self.c_segment[c]
+        return next((s for s in self.scenario.segments if s.name == name), None)
+
+    # --- back office -------------------------------------------------------------------------
+
+    def _back_office(self, c: int, k: int):
+        """The workflow's steps in order; parallel groups end when their last branch ends."""
+        service = self.scenario.services[self.scenario.demand[k].service]
+        previous = service.department
+        for step in service.workflow:
+            if isinstance(step, ParallelStep):
+                branches = [self.env.process(self._step(c, k, s, previous)) for s in step.parallel]
+                yield simpy.AllOf(self.env, branches)
+                if any(not b.value for b in branches):
+                    return IN_PROGRESS
+                previous = None
+            else:
+                finished = yield from self._step(c, k, step, previous)
+                if not finished:
+                    return IN_PROGRESS
+                previous = step.department
+        return COMPLETED
+
+    def _step(self, c: int, k: int, step: Step, previous: str | None):
+        """Hand the case over if the department changes, then have the step done (again
+        after rework). Returns False when the calendar ends first."""
+        label = self.scenario.demand[k].label
+        department = self.departments[step.department]
+        system = self.scenario.departments[step.department].system
+        down = self.systems.get(system) if system else None
+        while True:
+            if step.department != previous:
+                handed = yield from self._handoff(c, k)
+                if not handed:
+                    return False
+            work = self._time(f"step:{label}:{step.department}", step.time)
+            started = yield department.request(c, work, self.c_deadline[c])
+            if down is not None and down.measure(started, self.env.now) > 0:
+                self.c_hit[c] = True
+            if not self._chance(f"rework:{label}:{step.department}", self.scenario.handoffs.rework):
+                return True
+            self.c_reworks[c] += 1
+            previous = None
+
+    def _handoff(self, c: int, k: int):
+        """Move the case to the next department; returns False when the calendar ends first."""
+        env = self.env
+        handoffs = self.scenario.handoffs
+        label = self.scenario.demand[k].label
+        began = env.now
+        if handoffs.mode == "platform":
+            sync = handoffs.next_sync(began)
+            wait = (
+                sync - began if sync is not None else self._time(f"handoff:{label}", handoffs.delay)
+            )
+            yield env.timeout(wait)
+        else:
+            yield env.timeout(self._time(f"handoff:{label}", handoffs.delay))
+        if handoffs.mode == "citizen":
+            while True:
+                work = self._time(f"handoff-visit:{label}", handoffs.visit_time)
+                state = yield from self._visit(c, k, work)
+                if state is None:
+                    return False
+                if state == SERVED:
+                    break
+                service = self.scenario.services[self.scenario.demand[k].service]
+                yield env.timeout(self._time(f"return:{label}", service.return_delay))
+        wait = env.now - began
+        self.c_handoffs[c] += 1
+        self.c_handoff_wait[c] += wait
+        self.handoff_waits.append(wait)
+        return True
+
+    # --- result ------------------------------------------------------------------------------
+
+    def _deliver(self, c: int, k: int):
+        """The result reaches the citizen; the case's final state."""
+        demand = self.scenario.demand[k]
+        service = self.scenario.services[demand.service]
+        label = demand.label
+        if service.result == "mail":
+            yield self.env.timeout(self._time(f"mail:{label}", service.mail_delay))
+        elif service.result == "pickup":
+            yield self.env.timeout(self._time(f"pickup-delay:{label}", service.pickup_delay))
+            while True:
+                work = self._time(f"pickup:{label}", service.pickup_time)
+                state = yield from self._visit(c, k, work)
+                if state is None:
+                    return IN_PROGRESS
+                if state == SERVED:
+                    break
+                yield self.env.timeout(self._time(f"return:{label}", service.return_delay))
+        return COMPLETED
+
+    # --- the hall's callback and the record --------------------------------------------------
+
+    def ticket_done(self, tid: int, state: int) -> None:
+        """The hall reports that ticket `tid` of a case ended (served, abandoned or balked)."""
+        self.ticket_events.pop(tid).succeed(state)
+
+    def log(self, window: tuple[float, float]) -> CaseLog:
+        """The cases as arrays; department and outage totals inside `window`."""
+        lo, hi = window
+        services = [self.scenario.demand[k].service for k in self.c_stream]
+        index = {name: i for i, name in enumerate(self.scenario.services)}
+        cost = sum(
+            spec.hourly_cost * dept.available_minutes(lo, hi) / 60
+            for dept, spec in zip(
+                self.departments.values(), self.scenario.departments.values(), strict=True
+            )
+        )
+        return CaseLog(
+            service=np.array([index[s] for s in services], dtype=int),
+            stream=np.array(self.c_stream, dtype=int),
+            channel=np.array(self.c_channel, dtype=object),
+            segment=np.array(self.c_segment, dtype=object),
+            start=np.array(self.c_start, dtype=float),
+            accepted=np.array(self.c_accepted, dtype=float),
+            decided=np.array(self.c_decided, dtype=float),
+            end=np.array(self.c_end, dtype=float),
+            deadline=np.array(self.c_deadline, dtype=float),
+            trips=np.array(self.c_trips, dtype=int),
+            reworks=np.array(self.c_reworks, dtype=int),
+            handoffs=np.array(self.c_handoffs, dtype=int),
+            handoff_wait=np.array(self.c_handoff_wait, dtype=float),
+            hit_by_outage=np.array(self.c_hit, dtype=bool),
+            state=np.array(self.c_state, dtype=int),
+            handoff_waits=np.array(self.handoff_waits, dtype=float),
+            outage_minutes=sum(down.measure(lo, hi) for down in self.systems.values()),
+            department_busy=sum(d.busy_minutes(lo, hi) for d in self.departments.values()),
+            department_available=sum(
+                d.available_minutes(lo, hi) for d in self.departments.values()
+            ),
+            department_cost=cost,
+        )
+
+
+def _pick(u: float, weights: list[float]) -> int:
+    """The index chosen by uniform `u` among `weights` (proportional choice)."""
+    total = sum(weights)
+    acc = 0.0
+    for i, w in enumerate(weights):
+        acc += w / total
+        if u < acc:
+            return i
+    return len(weights) - 1

@@ -1,0 +1,107 @@
+"""Time intervals: outage periods of a system, and the working time of a department.
+
+Outages are exogenous (they do not depend on what citizens do), so a replication draws each
+system's whole up/down history up front from its own random stream. A department's working
+time is then its working hours on working days minus its system's outages, kept as sorted
+disjoint intervals; work on a case consumes that time, pausing overnight and during outages.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from wsim.random import Draw
+
+
+class Intervals:
+    """Sorted, disjoint intervals [start, end) of clock minutes, with fast queries."""
+
+    def __init__(self, intervals: Iterable[tuple[float, float]]):
+        pairs = [(a, b) for a, b in intervals if b > a]
+        self.starts = [a for a, _ in pairs]
+        self.ends = [b for _, b in pairs]
+        self._cumulative = [0.0]
+        for a, b in pairs:
+            self._cumulative.append(self._cumulative[-1] + (b - a))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def contains(self, t: float) -> bool:
+        """True when `t` lies inside an interval."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        return i >= 0 and t < self.ends[i]
+
+    def next_inside(self, t: float) -> float | None:
+        """`t` if it lies inside an interval, else the next interval's start (None if none)."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i >= 0 and t < self.ends[i]:
+            return t
+        return self.starts[i + 1] if i + 1 < len(self.starts) else None
+
+    def next_outside(self, t: float) -> float:
+        """`t` if it lies outside every interval, else the end of the interval holding it."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        return self.ends[i] if i >= 0 and t < self.ends[i] else t
+
+    def measure(self, a: float, b: float) -> float:
+        """Total length of the intervals inside [a, b)."""
+        return max(self._covered_before(b) - self._covered_before(a), 0.0)
+
+    def _covered_before(self, t: float) -> float:
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0.0
+        return self._cumulative[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def advance(self, t: float, amount: float) -> float | None:
+        """The time at which `amount` minutes of interval time, counted from `t`, are used up.
+
+        None when the intervals end first.
+        """
+        if amount <= 0:
+            return t
+        target = self._covered_before(t) + amount
+        i = bisect.bisect_left(self._cumulative, target) - 1
+        if i >= len(self.starts):
+            return None
+        i = max(i, 0)
+        return self.starts[i] + (target - self._cumulative[i])
+
+    def minus(self, other: Intervals) -> Intervals:
+        """These intervals with the parts covered by `other` removed."""
+        result = []
+        j = 0
+        for a, b in zip(self.starts, self.ends, strict=True):
+            while j < len(other.starts) and other.ends[j] <= a:
+                j += 1
+            k = j
+            cursor = a
+            while k < len(other.starts) and other.starts[k] < b:
+                if other.starts[k] > cursor:
+                    result.append((cursor, other.starts[k]))
+                cursor = max(cursor, other.ends[k])
+                k += 1
+            if cursor < b:
+                result.append((cursor, b))
+        return Intervals(result)
+
+
+def outage_intervals(between: Draw, repair: Draw, horizon: float) -> Intervals:
+    """Down periods of a system over [0, horizon): up for `between()`, down for `repair()`, ...
+
+    The system starts up; the last outage may run past the horizon.
+    """
+    down = []
+    t = between()
+    while t < horizon:
+        length = repair()
+        down.append((t, t + length))
+        t += length + between()
+    return Intervals(down)
+
+
+def working_intervals(day_starts: Iterable[float], open_: float, close: float) -> Intervals:
+    """Working hours [day start + open, day start + close) of the given days."""
+    return Intervals((d + open_, d + close) for d in day_starts)
