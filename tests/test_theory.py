@@ -12,23 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
+from helpers import assert_in_interval
 
 import wsim
 from wsim import queueing
-from wsim.experiment import t_interval
 
 CHECKS = Path(__file__).resolve().parents[1] / "scenarios" / "checks"
-LEVEL = 0.999
-
-
-def assert_in_interval(values, expected: float, what: str) -> None:
-    mean, low, high, n = t_interval(np.asarray(values), LEVEL)
-    assert low <= expected <= high, (
-        f"{what}: theory {expected:.5g} outside the {LEVEL:.1%} interval "
-        f"[{low:.5g}, {high:.5g}] of the simulated mean {mean:.5g} (n={n})"
-    )
 
 
 def mmc(

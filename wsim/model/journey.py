@@ -347,14 +347,17 @@ class Journeys:
         return COMPLETED
 
     def _step(self, c: int, k: int, step: Step, previous: str | None):
-        """Hand the case over if the department changes, then have the step done (again
-        after rework). Returns False when the calendar ends first."""
+        """Hand the case over if the department changes, then have the step done. Data that
+        came over a handoff may prove stale (probability `handoffs.rework`): the case is then
+        handed over again and the step repeated. Returns False when the calendar ends first."""
         label = self.scenario.demand[k].label
         department = self.departments[step.department]
         system = self.scenario.departments[step.department].system
         down = self.systems.get(system) if system else None
+        rework = self.scenario.handoffs.rework
+        handed_over = step.department != previous
         while True:
-            if step.department != previous:
+            if handed_over:
                 handed = yield from self._handoff(c, k)
                 if not handed:
                     return False
@@ -362,10 +365,10 @@ class Journeys:
             started = yield department.request(c, work, self.c_deadline[c])
             if down is not None and down.measure(started, self.env.now) > 0:
                 self.c_hit[c] = True
-            if not self._chance(f"rework:{label}:{step.department}", self.scenario.handoffs.rework):
+            stale = self._chance(f"rework:{label}:{step.department}", rework)
+            if not (handed_over and stale):
                 return True
             self.c_reworks[c] += 1
-            previous = None
 
     def _handoff(self, c: int, k: int):
         """Move the case to the next department; returns False when the calendar ends first."""

@@ -121,8 +121,9 @@ class Handoffs(FrozenModel):
     - ``paper``: a courier carries the file, taking ``delay``;
     - ``citizen``: the citizen carries it: after ``delay`` they make a trip to the hall and a
       window visit of ``visit_time`` at a window serving the case's service.
-    ``rework``: the probability that the receiving department finds the data stale or
-    inconsistent after its step, so the case is handed over again and the step repeated.
+    ``rework``: the probability that a department which received the case over a handoff
+    finds the data stale or inconsistent after its step, so the case is handed over again and
+    the step repeated (a step of the department that accepted the case needs no handoff).
     """
 
     mode: Literal["platform", "paper", "citizen"] = "platform"
