@@ -26,6 +26,7 @@ def _command_modules() -> list:
     modules = [
         importlib.import_module(f"{__name__}.{info.name}")
         for info in pkgutil.iter_modules(__path__)
+        if info.name != "__main__"  # importing it would run the command
     ]
     return [m for m in modules if hasattr(m, "register")]
 
@@ -60,6 +61,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("wsim: interrupted; files already written are kept", file=sys.stderr)
         return EXIT_INTERRUPTED
 
-
-if __name__ == "__main__":
-    sys.exit(main())
