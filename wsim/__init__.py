@@ -15,7 +15,17 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
+from wsim.calibrate import fit, validate_against_log  # noqa: E402
 from wsim.experiment import Results, simulate  # noqa: E402
 from wsim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
-__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "simulate", "__version__"]
+__all__ = [
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "fit",
+    "load_scenario",
+    "simulate",
+    "validate_against_log",
+]

@@ -1,0 +1,368 @@
+"""The fit report: what was fitted, from which rows, how well, and what the model misses.
+
+A folder with ``report.html`` (self-contained: plots embedded as base64 PNG), every table as
+CSV, the plots as PNG files and the fitted ``scenario.yaml``. Figures are drawn with
+matplotlib's object API (no pyplot, no display needed). Each file is written to a temporary
+name and renamed, so an interrupted run never leaves a half-written file under a final name.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from wsim.calibrate.servers import served_by_server
+from wsim.calibrate.validate import MEASURES, Validation
+from wsim.experiment import write_atomic
+from wsim.scenario.units import format_clock
+
+if TYPE_CHECKING:
+    from wsim.calibrate.fitting import FitResult
+
+_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def _clock_ticks(axis, lo: float, hi: float) -> None:
+    hours = np.arange(np.ceil(lo / 60) * 60, hi + 1, 120)
+    axis.set_xticks(hours)
+    axis.set_xticklabels([format_clock(h) for h in hours], rotation=45, fontsize=7)
+
+
+def _grid(n: int, width: float = 11.0, per_row: int = 3) -> tuple[Figure, list]:
+    rows = max(1, int(np.ceil(n / per_row)))
+    figure = Figure(figsize=(width, 2.9 * rows), layout="constrained")
+    axes = figure.subplots(rows, per_row, squeeze=False).ravel().tolist()
+    for extra in axes[n:]:
+        extra.set_visible(False)
+    return figure, axes[:n]
+
+
+def arrivals_figure(result: FitResult) -> Figure:
+    """Observed tickets per slot (mean over the days, min-max band) against the fitted rates."""
+    table = result.arrivals.by_slot
+    services = list(table["service"].unique())
+    figure, axes = _grid(len(services))
+    slot = result.selection.slot
+    for axis, service in zip(axes, services, strict=True):
+        rows = table[table["service"] == service]
+        x = rows["slot"] + slot / 2
+        axis.fill_between(x, rows["min"], rows["max"], color="0.85", label="observed min-max")
+        axis.plot(x, rows["mean"], "o", ms=3, color=_COLORS[0], label="observed mean")
+        edges = np.append(rows["slot"].to_numpy(), rows["slot"].iloc[-1] + slot)
+        axis.stairs(rows["fitted"].to_numpy(), edges, color=_COLORS[1], label="fitted")
+        axis.set_title(f"{service}: tickets per {slot:g}-min slot", fontsize=9)
+        _clock_ticks(axis, result.selection.open, result.selection.close)
+    axes[0].legend(fontsize=7)
+    return figure
+
+
+def service_figure(result: FitResult) -> Figure:
+    """Histogram of logged window times with the fitted densities (chosen one bold)."""
+    fits = result.service.fits
+    figure, axes = _grid(len(fits))
+    for axis, (label, candidates) in zip(axes, fits.items(), strict=True):
+        values = result.service.values[label]
+        top = float(np.quantile(values, 0.99)) if values.size else 1.0
+        bins = np.linspace(0, top, 40)
+        axis.hist(values[values <= top], bins=bins, density=True, color="0.8")
+        grid = np.linspace(top / 400, top, 400)
+        mass = np.mean(values <= top) if values.size else 1.0
+        for rank, fit in enumerate(candidates):
+            axis.plot(
+                grid,
+                fit.frozen.pdf(grid) / mass,
+                lw=2.2 if rank == 0 else 0.9,
+                color=_COLORS[rank % len(_COLORS)],
+                label=f"{fit.family} (AIC {fit.aic:,.0f})",
+            )
+        axis.set_title(f"{label}: window time (min), n={values.size}", fontsize=9)
+        axis.legend(fontsize=6)
+    return figure
+
+
+def patience_figure(result: FitResult) -> Figure:
+    """Kaplan-Meier survival of patience (with interval) and the fitted survival curves."""
+    figure = Figure(figsize=(7, 4), layout="constrained")
+    axis = figure.subplots()
+    patience = result.patience
+    km = patience.km
+    axis.step(km["time"], km["survival"], where="post", color="k", label="Kaplan-Meier")
+    axis.fill_between(km["time"], km["ci_low"], km["ci_high"], step="post", color="0.85")
+    grid = np.linspace(0, float(km["time"].max()), 400)
+    for rank, fit in enumerate(patience.fits):
+        axis.plot(
+            grid,
+            fit.frozen.sf(grid),
+            lw=2 if rank == 0 else 1,
+            color=_COLORS[rank % len(_COLORS)],
+            label=f"{fit.family} (AIC {fit.aic:,.0f})",
+        )
+    axis.set_xlabel("wait (min)")
+    axis.set_ylabel("P(patience > wait)")
+    axis.set_ylim(0, 1.02)
+    axis.legend(fontsize=8)
+    return figure
+
+
+def servers_figure(result: FitResult) -> Figure:
+    """Servers per slot: present, busy, available, distinct, and the scheduled windows."""
+    figure = Figure(figsize=(9, 4), layout="constrained")
+    axis = figure.subplots()
+    table = result.servers.by_slot
+    slot = result.servers.slot
+    x = table["slot"] + slot / 2
+    for column, color in zip(("present", "available", "busy", "distinct"), _COLORS, strict=False):
+        axis.plot(x, table[column], "o-", ms=3, lw=1, color=color, label=f"{column} (mean)")
+    windows = table["windows"].to_numpy()
+    edges = np.append(table["slot"].to_numpy(), table["slot"].iloc[-1] + slot)
+    axis.stairs(windows, edges, color="k", lw=2, label="windows scheduled")
+    axis.set_ylabel("servers")
+    _clock_ticks(axis, result.selection.open, result.selection.close)
+    axis.legend(fontsize=8)
+    return figure
+
+
+def validation_figure(validation: Validation) -> Figure:
+    """Observed (points with interval) and simulated (line with band) by hour, four panels."""
+    figure, axes = _grid(len(MEASURES), width=10, per_row=2)
+    for axis, (measure, label) in zip(axes, MEASURES.items(), strict=True):
+        rows = validation.hourly[validation.hourly["measure"] == measure]
+        hours = rows["hour"] + 0.5
+        axis.fill_between(hours, rows["sim_low"], rows["sim_high"], color=_COLORS[1], alpha=0.2)
+        axis.plot(hours, rows["simulated"], color=_COLORS[1], label="simulated")
+        error = np.vstack(
+            [rows["observed"] - rows["obs_low"], rows["obs_high"] - rows["observed"]]
+        ).clip(min=0)
+        axis.errorbar(
+            hours,
+            rows["observed"],
+            yerr=np.nan_to_num(error),
+            fmt="o",
+            ms=3,
+            color=_COLORS[0],
+            capsize=2,
+            label="observed",
+        )
+        axis.set_title(label, fontsize=9)
+        axis.set_xlabel("hour of day (ticket issued)", fontsize=8)
+    axes[0].legend(fontsize=8)
+    return figure
+
+
+def _png(figure: Figure) -> bytes:
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def _write_bytes(data: bytes, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _html_table(table: pd.DataFrame, digits: int = 4) -> Markup:
+    formatted = table.to_html(
+        index=False,
+        escape=True,
+        border=0,
+        na_rep="",
+        float_format=lambda x: f"{x:,.0f}" if abs(x) >= 10**digits else f"{x:.{digits}g}",
+        classes="table",
+    )
+    return Markup(formatted)
+
+
+def _tables(result: FitResult, validation: Validation | None) -> dict[str, pd.DataFrame]:
+    tables = {
+        "cleaning": result.cleaning(),
+        "arrivals_quality": result.arrivals.quality,
+        "arrivals_by_slot": result.arrivals.by_slot,
+        "weekdays": result.arrivals.by_date,
+        "service_candidates": result.service.candidates,
+        "speed_bands": result.bands,
+        "servers_by_slot": result.servers.by_slot,
+        "served_by_server": served_by_server(result.tickets),
+    }
+    if result.patience is not None:
+        tables["patience_candidates"] = result.patience.candidates
+        tables["patience_km"] = result.patience.km
+    if validation is not None:
+        tables["validation_overall"] = validation.overall
+        tables["validation_shape"] = validation.shape
+        tables["validation_hourly"] = validation.hourly
+        tables["validation_by_service"] = validation.by_service
+    return tables
+
+
+def _figures(result: FitResult, validation: Validation | None) -> dict[str, Figure]:
+    figures = {
+        "arrivals": arrivals_figure(result),
+        "service_times": service_figure(result),
+        "servers": servers_figure(result),
+    }
+    if result.patience is not None:
+        figures["patience"] = patience_figure(result)
+    if validation is not None:
+        figures["validation"] = validation_figure(validation)
+    return figures
+
+
+def missing_notes(result: FitResult) -> list[str]:
+    """What the fitted scenario cannot say, in words (shown in the report)."""
+    notes = [
+        f"One day type: the scenario describes {', '.join(result.selection.weekdays)} "
+        f"({result.selection.reason}). Other days are not in it; the scenario format has one "
+        "window schedule for every open day, so staffing differences between these days are "
+        "averaged.",
+        "One patience for everyone: the scenario format has one patience distribution for all "
+        "citizens; the per-service fits in the patience table show how much services differ.",
+        "One window group serving every service: servers who only serve some services "
+        "(skills) are not modelled; the window counts are totals.",
+        f"Windows per slot are estimated ({result.servers.estimator}); the log does not say "
+        "when servers were at their windows, only when they served. After-call work, other "
+        "duties and short breaks are not in the log.",
+    ]
+    if result.log.layout.priority is None:
+        notes.append(
+            "No priority: the column mapping names no priority column, so all tickets of a "
+            "service share one first-come-first-served queue."
+        )
+    return notes
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Fit report: {{ name }}</title>
+<style>
+body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+table.table { border-collapse: collapse; font-size: 12px; margin: 0.5em 0 1.5em; }
+table.table td, table.table th { padding: 2px 8px; border-bottom: 1px solid #ddd; }
+img { max-width: 100%; } code { background: #f4f4f4; padding: 0 3px; }
+</style></head><body>
+<h1>Fit report: {{ name }}</h1>
+<p>Log <code>{{ source }}</code>: {{ rows_read }} rows read, {{ usable }} usable tickets,
+{{ fitted }} fitted. Column mapping: <code>{{ mapping }}</code>. Time resolution of the log:
+{{ resolution }}.</p>
+<p><b>Days and hours:</b> {{ reason }}.</p>
+<h2>Rows not used as they were</h2>
+<p>Every row that was dropped, repaired or only partly used, with the reason.</p>
+{{ tables.cleaning }}
+<h2>Arrivals</h2>
+<p>Per service: tickets fitted, mean per day, the profile used (a service with fewer than
+{{ min_per_slot }} tickets per slot takes the profile of all services) and the Poisson dispersion
+of the counts per date and slot under "day volume x profile" (about 1 when the days differ only
+by chance; above 1 when their shapes differ).</p>
+{{ tables.arrivals_quality }}
+<img src="{{ images.arrivals }}" alt="arrivals">
+<h2>Window times</h2>
+<p>Candidates fitted by maximum likelihood (the log's time resolution taken into account),
+ranked by AIC; the first of each service is chosen. KS is the Kolmogorov-Smirnov distance
+(descriptive).</p>
+{{ tables.service_candidates }}
+<img src="{{ images.service_times }}" alt="window times">
+<p>Window speed by band of the day (fitted mean window times over logged ones, 95% interval);
+with more than one band each band has its own window group at that speed.</p>
+{{ tables.speed_bands }}
+{% if images.patience %}
+<h2>Patience</h2>
+<p>Waits of citizens who abandoned are events, waits of those served are censored
+(patience was longer). Kaplan-Meier (with Greenwood 95% band) and parametric fits by maximum
+likelihood over both; the pooled ("all") fit with the lowest AIC is the scenario's patience.</p>
+{{ tables.patience_candidates }}
+<img src="{{ images.patience }}" alt="patience">
+{% endif %}
+<h2>Windows per slot</h2>
+<p>Estimator: {{ estimator }}. Means over the fitted dates; windows = the estimate rounded,
+at least one in an open slot.</p>
+<img src="{{ images.servers }}" alt="servers">
+{{ tables.servers_by_slot }}
+<p>Tickets served per server and service (a server who serves only some services is a
+specialist; the scenario's one window group serves every service).</p>
+{{ tables.served_by_server }}
+{% if validation %}
+<h2>Validation: simulated against the log</h2>
+<p>{{ validation_text }}</p>
+{{ tables.validation_overall }}
+<p>Hourly curves: correlation of simulated and observed, mean absolute difference, share of
+hours whose intervals overlap.</p>
+{{ tables.validation_shape }}
+<img src="{{ images.validation }}" alt="validation">
+<p>By service (overall):</p>
+{{ tables.validation_by_service }}
+{% endif %}
+<h2>What the model does not capture</h2>
+<ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>
+<p>Tables are in this folder as CSV files; the scenario is <code>scenario.yaml</code>.</p>
+</body></html>
+"""
+
+
+def write_fit_report(
+    result: FitResult, folder: str | os.PathLike, validation: Validation | None = None
+) -> Path:
+    """Write report.html, the CSV tables, the PNG plots and scenario.yaml into ``folder``."""
+    from wsim.calibrate.arrivals import MIN_PER_SLOT
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = _tables(result, validation)
+    for name, table in tables.items():
+        write_atomic(table, out / f"{name}.csv")
+    images = {}
+    for name, figure in _figures(result, validation).items():
+        data = _png(figure)
+        _write_bytes(data, out / f"{name}.png")
+        images[name] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    result.to_yaml(out / "scenario.yaml")
+    shown = {
+        name: table
+        for name, table in tables.items()
+        if name not in ("patience_km", "arrivals_by_slot", "weekdays", "validation_hourly")
+    }
+    validation_text = ""
+    if validation is not None:
+        validation_text = (
+            f"{validation.replications} replications (seed {validation.seed}) against "
+            f"{len(validation.dates)} logged days; target wait {validation.target:g} min. "
+            "Intervals are 95%: simulated over replications, observed over the logged days. "
+            "error = simulated / observed - 1."
+        )
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    html = env.from_string(_TEMPLATE).render(
+        name=result.scenario.name,
+        source=result.log.source,
+        rows_read=result.log.rows_read,
+        usable=len(result.log.tickets),
+        fitted=len(result.tickets),
+        mapping=result.log.layout.describe(),
+        resolution=_resolution_text(result.log.resolution),
+        reason=result.selection.reason,
+        tables={name: _html_table(table) for name, table in shown.items()},
+        images={**{"patience": ""}, **images},
+        min_per_slot=MIN_PER_SLOT,
+        estimator=result.servers.estimator,
+        validation=validation is not None,
+        validation_text=validation_text,
+        notes=missing_notes(result),
+    )
+    _write_bytes(html.encode("utf-8"), out / "report.html")
+    return out / "report.html"
+
+
+def _resolution_text(resolution: float) -> str:
+    if resolution >= 1:
+        return "whole minutes"
+    if resolution > 0:
+        return "whole seconds"
+    return "exact (fractions of a second)"

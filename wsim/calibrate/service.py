@@ -1,0 +1,147 @@
+"""Window times from a log: candidate distributions per service, chosen by AIC.
+
+The window time of a served ticket is service end minus call time. For each service the
+candidates of :mod:`wsim.calibrate.likelihood` are fitted by maximum likelihood, taking the
+log's time resolution into account, and the one with the lowest AIC becomes the service's
+``window_time``. A service with fewer than ``MIN_SAMPLE`` logged window times takes the fit
+of all services' window times together (and says so).
+
+Window times often change over the day (at a call center the morning calls are longer); the
+scenario's window time is one distribution per service, but a window group has a ``speed``.
+:func:`band_speeds` measures, per band of the day, how fast windows worked relative to the
+fitted means, so that the fit can staff each band with its own window group at that speed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wsim.calibrate.layout import LogError
+from wsim.calibrate.likelihood import Durations, Fit, fit_candidates, ks_distance, rounded_params
+from wsim.scenario import parse_distribution
+from wsim.scenario.units import format_clock
+
+#: Fewest window times for a service's own fit.
+MIN_SAMPLE = 30
+#: The label of the fit over all services together.
+POOLED = "all services"
+
+
+@dataclass(frozen=True)
+class ServiceFit:
+    """Per service: the chosen window-time distribution and every candidate's criteria.
+
+    ``window_time``: service -> wsim distribution mapping (minutes). ``candidates``: one row
+    per service and family with the parameters, mean, sd, log-likelihood, AIC, BIC, KS
+    distance and ``chosen``. ``fits`` and ``values`` keep the fits and data for the plots.
+    """
+
+    window_time: dict[str, dict]
+    candidates: pd.DataFrame
+    fits: dict[str, list[Fit]]
+    values: dict[str, np.ndarray]
+    source: dict[str, str]
+
+
+def _describe(params: dict) -> str:
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in params.items()
+        if k != "dist"
+    )
+
+
+def _rows(label: str, fits: list[Fit], values: np.ndarray) -> list[dict]:
+    return [
+        {
+            "service": label,
+            "family": fit.family,
+            "params": _describe(fit.params),
+            "n": fit.n,
+            "mean": fit.mean(),
+            "sd": fit.sd(),
+            "loglik": fit.loglik,
+            "aic": fit.aic,
+            "bic": fit.bic,
+            "ks": ks_distance(fit, values),
+            "chosen": rank == 0,
+        }
+        for rank, fit in enumerate(fits)
+    ]
+
+
+def fit_service_times(tickets: pd.DataFrame, half_step: float) -> ServiceFit:
+    """Fit window times per service (minutes); ``half_step`` is half the log's resolution."""
+    usable = tickets[tickets["served"] & tickets["service_time"].notna()]
+    values = {name: group["service_time"].to_numpy() for name, group in usable.groupby("service")}
+    pooled_values = usable["service_time"].to_numpy()
+    fits: dict[str, list[Fit]] = {}
+    source: dict[str, str] = {}
+    rows: list[dict] = []
+    needs_pool = [s for s in tickets["service"].unique() if len(values.get(s, ())) < MIN_SAMPLE]
+    if needs_pool:
+        if pooled_values.size < MIN_SAMPLE:
+            raise LogError(
+                f"only {pooled_values.size} logged window times; at least {MIN_SAMPLE} are "
+                "needed to fit a distribution"
+            )
+        fits[POOLED] = fit_candidates(Durations(pooled_values, half_step=half_step))
+        rows += _rows(POOLED, fits[POOLED], pooled_values)
+    window_time = {}
+    for service in sorted(tickets["service"].unique()):
+        if service in needs_pool:
+            chosen, source[service] = fits[POOLED][0], POOLED
+        else:
+            fits[service] = fit_candidates(Durations(values[service], half_step=half_step))
+            rows += _rows(service, fits[service], values[service])
+            chosen, source[service] = fits[service][0], service
+        window_time[service] = rounded_params(chosen.params)
+    if needs_pool:
+        values[POOLED] = pooled_values
+    return ServiceFit(window_time, pd.DataFrame(rows), fits, values, source)
+
+
+def band_speeds(
+    tickets: pd.DataFrame, window_time: dict[str, dict], bands: list[tuple[float, float]]
+) -> pd.DataFrame:
+    """How fast windows worked in each band of the day, relative to the fitted window times.
+
+    For the served tickets called in a band (call time in minutes after midnight), the speed is
+    the sum of their services' fitted mean window times over the sum of their logged window
+    times: 0.8 means windows took 25% longer than the fitted means in that band (wsim's
+    ``speed`` of a window group divides window times). One factor serves all services of the
+    band. The 95% interval is the delta-method interval of a ratio estimator.
+
+    Returns one row per band: ``band`` (as text), ``start``, ``end`` (minutes after midnight),
+    ``tickets``, ``speed``, ``ci_low``, ``ci_high``.
+    """
+    served = tickets[tickets["served"] & tickets["service_time"].notna()]
+    called = served["start"] - (served["arrival"] - served["clock"])
+    means = {service: parse_distribution(dist).expected() for service, dist in window_time.items()}
+    expected = served["service"].map(means)
+    rows = []
+    for start, end in bands:
+        inside = (called >= start) & (called < end)
+        a = expected[inside].to_numpy()
+        x = served.loc[inside, "service_time"].to_numpy()
+        n = a.size
+        speed = float(a.sum() / x.sum()) if n and x.sum() > 0 else 1.0
+        if n > 1 and x.sum() > 0:
+            se = float(np.std(a - speed * x, ddof=1) / (np.sqrt(n) * x.mean()))
+        else:
+            se = float("nan")
+        rows.append(
+            {
+                "band": f"{format_clock(start)}-{format_clock(end)}",
+                "start": start,
+                "end": end,
+                "tickets": n,
+                "speed": speed,
+                "ci_low": speed - 1.96 * se,
+                "ci_high": speed + 1.96 * se,
+            }
+        )
+    return pd.DataFrame(rows)

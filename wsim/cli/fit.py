@@ -1,0 +1,208 @@
+"""`wsim fit` and `wsim validate-log`: a scenario from a queue log, and checking it against one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from wsim.cli.common import EXIT_BAD_INPUT, positive_int
+
+_LAYOUT_HELP = (
+    "Column mapping FIELD=COLUMN,... with fields arrival (required; a|b takes the first "
+    "column with a value), start (called), end (service finished), left (time an abandoning "
+    "citizen left), abandoned (flag or outcome column), service, server, date (when times are "
+    "clock times), priority, id."
+)
+
+
+def _add_log_options(parser: argparse.ArgumentParser) -> None:
+    """Options that say how to read a log (shared by both commands)."""
+    parser.add_argument("log", metavar="LOG", help="queue log (CSV, one row per ticket)")
+    parser.add_argument("--preset", help="a known log layout: anonymous-bank")
+    parser.add_argument("--columns", metavar="MAPPING", help=_LAYOUT_HELP)
+    for flag, dest, text in (
+        ("--missing", "missing", "a cell value meaning 'did not happen' (repeatable)"),
+        (
+            "--abandoned-value",
+            "abandoned_values",
+            "a value of the abandoned column meaning abandoned (repeatable)",
+        ),
+        (
+            "--ignore-value",
+            "ignore_values",
+            "a value of the abandoned column marking rows to ignore (repeatable)",
+        ),
+        ("--no-server", "no_server", "a value of the server column meaning none (repeatable)"),
+    ):
+        parser.add_argument(flag, dest=dest, action="append", metavar="VALUE", help=text)
+    parser.add_argument(
+        "--days",
+        help="weekdays to describe, e.g. sun,mon,tue,wed,thu (default: the full "
+        "working days for fit, the scenario's weekdays for validate-log)",
+    )
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reps", type=positive_int, default=20, help="replications (default 20)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="worker processes")
+    parser.add_argument(
+        "--target", metavar="DURATION", help="target wait for the service level, e.g. 60s, 15min"
+    )
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the `fit` and `validate-log` subcommands."""
+    fit = commands.add_parser(
+        "fit",
+        help="fit a scenario to a queue log",
+        description="Fit a scenario (arrival profiles, window times, patience, windows per "
+        "slot) to a queue log and write it as YAML; with --report also simulate it against the "
+        "log and write a fit report (HTML, plots, CSV tables).",
+    )
+    _add_log_options(fit)
+    fit.add_argument("--out", required=True, metavar="FILE", help="scenario YAML to write")
+    fit.add_argument("--report", metavar="DIR", help="folder for the fit report")
+    fit.add_argument("--no-validate", action="store_true", help="report without simulating")
+    fit.add_argument("--hours", help="opening window HH:MM-HH:MM (default: found in the log)")
+    fit.add_argument("--slot", type=float, default=30.0, help="slot length, minutes (30)")
+    fit.add_argument(
+        "--break-gap",
+        type=float,
+        default=None,
+        help="a server's gap between services longer "
+        "than this many minutes ends a shift (default 15)",
+    )
+    fit.add_argument(
+        "--servers",
+        choices=("available", "present"),
+        default="available",
+        help="window estimator (default available: busy, or idle while nobody waited)",
+    )
+    fit.add_argument(
+        "--speed-bands",
+        metavar="TIMES",
+        help="clock times where a new band of the day "
+        "starts, e.g. 10:00,13:00,17:00: each band gets a window group at its measured speed",
+    )
+    fit.add_argument("--name", help="scenario name")
+    _run_options(fit)
+    fit.set_defaults(handler=_fit)
+
+    check = commands.add_parser(
+        "validate-log",
+        help="simulate a scenario and compare it with a queue log",
+        description="Simulate SCENARIO and compare it with LOG by hour of day and overall: "
+        "arrivals, mean wait, share served within the target, abandonment, with 95% intervals.",
+    )
+    check.add_argument("scenario", metavar="SCENARIO", help="scenario YAML")
+    _add_log_options(check)
+    check.add_argument("--out", metavar="DIR", help="folder for the tables and the plot")
+    _run_options(check)
+    check.set_defaults(handler=_validate_log)
+
+
+def _layout(args: argparse.Namespace):
+    from wsim.calibrate.layout import make_layout, parse_columns
+
+    mapping: dict = parse_columns(args.columns) if args.columns else {}
+    for field in ("missing", "abandoned_values", "ignore_values", "no_server"):
+        if getattr(args, field):
+            mapping[field] = getattr(args, field)
+    return make_layout(mapping, args.preset)
+
+
+def _minutes(text: str | None, what: str) -> float | None:
+    from wsim.calibrate.layout import LogError
+    from wsim.scenario.units import parse_duration
+
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise LogError(f"{what}: {exc}") from None
+
+
+def _hours(text: str | None) -> tuple[float, float] | None:
+    from wsim.calibrate.layout import LogError
+    from wsim.scenario.units import parse_clock
+
+    if text is None:
+        return None
+    try:
+        lo, hi = text.split("-")
+        return parse_clock(lo.strip()), parse_clock(hi.strip())
+    except ValueError as exc:
+        raise LogError(f"--hours: expected HH:MM-HH:MM, e.g. 07:00-24:00 ({exc})") from None
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from wsim.calibrate import LogError, fit, validate_against_log
+    from wsim.calibrate.servers import BREAK_GAP
+
+    try:
+        result = fit(
+            args.log,
+            _layout(args),
+            days=args.days,
+            hours=_hours(args.hours),
+            slot=args.slot,
+            break_gap=BREAK_GAP if args.break_gap is None else args.break_gap,
+            servers=args.servers,
+            speed_bands=args.speed_bands.split(",") if args.speed_bands else None,
+            target_wait=_minutes(args.target, "--target"),
+            name=args.name,
+        )
+        print(result.summary())
+        print(f"wrote {result.to_yaml(args.out)}")
+        if args.report:
+            validation = None
+            if not args.no_validate:
+                validation = validate_against_log(
+                    result.scenario,
+                    result.log,
+                    replications=args.reps,
+                    seed=args.seed,
+                    workers=args.workers,
+                )
+                print(validation.text())
+            print(f"wrote {result.write_report(args.report, validation)}")
+    except LogError as error:
+        print(f"wsim fit: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def _validate_log(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from wsim.calibrate import LogError, validate_against_log
+    from wsim.experiment import write_atomic
+
+    try:
+        validation = validate_against_log(
+            args.scenario,
+            args.log,
+            _layout(args),
+            days=args.days,
+            replications=args.reps,
+            seed=args.seed,
+            workers=args.workers,
+            target=_minutes(args.target, "--target"),
+        )
+    except LogError as error:
+        print(f"wsim validate-log: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(validation.text())
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("overall", "hourly", "shape", "by_service"):
+            path = write_atomic(getattr(validation, name), out / f"validation_{name}.csv")
+            print(f"wrote {path}")
+        tmp = out / ".validation.png.tmp"
+        validation.plot(tmp)
+        tmp.replace(out / "validation.png")
+        print(f"wrote {out / 'validation.png'}")
+    return 0
