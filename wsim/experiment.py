@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from wsim import metrics
+from wsim.executors import ProcessExecutor, SerialExecutor, Task
 from wsim.model.hall import run_replication
 from wsim.scenario import Scenario, load_scenario
 
@@ -159,12 +159,9 @@ def simulate(
         raise ValueError(f"replications must be at least 1, got {replications}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    indices = range(replications)
-    if workers == 1 or replications == 1:
-        reps = [replicate(scenario, seed, r) for r in indices]
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            reps = list(
-                pool.map(replicate, [scenario] * replications, [seed] * replications, indices)
-            )
+    tasks = [Task(scenario, seed, r) for r in range(replications)]
+    parallel = workers > 1 and replications > 1
+    executor = ProcessExecutor(min(workers, replications)) if parallel else SerialExecutor()
+    with executor:
+        reps = [replication for _, replication in executor.imap_unordered(tasks)]
     return Results(scenario, seed, reps)
