@@ -93,3 +93,18 @@ def test_scenarios_sharing_a_source_share_its_random_numbers():
     pd.testing.assert_series_equal(a.arrival, b.arrival)
     pd.testing.assert_series_equal(a.end - a.start, b.end - b.start)
     assert (b.start - b.arrival).mean() < (a.start - a.arrival).mean()
+
+
+def test_run_keeps_finished_replications_and_resumes(tmp_path, capsys):
+    small = tmp_path / "small.yaml"
+    small.write_text(MM2.read_text().replace("horizon: 200000", "horizon: 3000"))
+    out = tmp_path / "out"
+    assert main(["run", str(small), "--reps", "2", "--out", str(out)]) == 0
+    kept = sorted((out / "replications").rglob("r*.pkl.gz"))
+    assert len(kept) == 2
+    assert main(["run", str(small), "--reps", "4", "--out", str(out)]) == 0
+    resumed = pd.read_csv(out / "kpis.csv")
+    fresh = wsim.simulate(small, replications=4, seed=0).kpis
+    np.testing.assert_allclose(resumed.hall_wait_mean, fresh.hall_wait_mean)
+    assert main(["run", str(small), "--reps", "4", "--seed", "1", "--out", str(out)]) == 2
+    assert "seed 0, not 1" in capsys.readouterr().err

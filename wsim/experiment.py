@@ -19,6 +19,7 @@ from wsim import metrics
 from wsim.executors import ProcessExecutor, SerialExecutor, Task
 from wsim.model.hall import run_replication
 from wsim.scenario import Scenario, load_scenario
+from wsim.store import RunStore
 
 
 @dataclass(frozen=True)
@@ -148,20 +149,30 @@ def simulate(
     replications: int = 10,
     seed: int = 0,
     workers: int = 1,
+    out: str | os.PathLike | None = None,
 ) -> Results:
     """Simulate `replications` independent replications of `scenario`.
 
     `scenario` may be a Scenario, a mapping or a YAML path. `workers` > 1 runs replications
-    in that many processes; the numbers are the same for any number of workers.
+    in that many processes; the numbers are the same for any number of workers. With `out`,
+    each finished replication is kept in `out/replications` as soon as it is done, and a
+    second call with the same scenario and seed picks up where an interrupted one stopped
+    (a different scenario or seed is refused: `wsim.store.StoreMismatch`).
     """
     scenario = load_scenario(scenario)
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    tasks = [Task(scenario, seed, r) for r in range(replications)]
-    parallel = workers > 1 and replications > 1
-    executor = ProcessExecutor(min(workers, replications)) if parallel else SerialExecutor()
+    store = None if out is None else RunStore(Path(out) / "replications", seed, {"run": scenario})
+    kept = {r for r, tables in store.done("run").items() if tables} if store else set()
+    reps = [store.load("run", r) for r in sorted(kept) if r < replications] if store else []
+    tasks = [Task(scenario, seed, r) for r in range(replications) if r not in kept]
+    parallel = workers > 1 and len(tasks) > 1
+    executor = ProcessExecutor(min(workers, len(tasks))) if parallel else SerialExecutor()
     with executor:
-        reps = [replication for _, replication in executor.imap_unordered(tasks)]
+        for _, replication in executor.imap_unordered(tasks):
+            if store is not None:
+                store.save("run", replication)
+            reps.append(replication)
     return Results(scenario, seed, reps)

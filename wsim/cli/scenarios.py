@@ -12,6 +12,7 @@ from wsim.cli.common import EXIT_BAD_INPUT, positive_int
 from wsim.experiment import simulate
 from wsim.metrics import KPI_DESCRIPTIONS
 from wsim.scenario import ScenarioError, load_scenario
+from wsim.store import StoreMismatch
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,8 +30,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "run",
         help="simulate a scenario and summarise its KPIs",
         description="Simulate a scenario's replications, print the KPI summary (mean, 95%% "
-        "t-interval) and, with --out, write kpis.csv, summary.csv, windows.csv and "
-        "visits.csv.gz there. KPI times are minutes.",
+        "t-interval) and, with --out, write kpis.csv, summary.csv, windows.csv, "
+        "visits.csv.gz and cases.csv.gz there. With --out every finished replication is kept "
+        "at once in DIR/replications, so running the same command again after an "
+        "interruption only runs what is missing. KPI times are minutes.",
         epilog="KPIs: " + "; ".join(f"{k}: {v}" for k, v in KPI_DESCRIPTIONS.items()),
     )
     run.add_argument("file", metavar="FILE", help="scenario YAML file")
@@ -62,7 +65,11 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     started = time.perf_counter()
-    results = simulate(scenario, replications=args.reps, seed=args.seed, workers=args.workers)
+    try:
+        results = simulate(scenario, args.reps, args.seed, args.workers, out=args.out)
+    except StoreMismatch as error:
+        print(f"wsim run: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     elapsed = time.perf_counter() - started
     print(f"{scenario.name}: {args.reps} replications, seed {args.seed}, {elapsed:.1f} s")
     print(format_summary(results.summary()))
