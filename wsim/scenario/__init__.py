@@ -19,6 +19,16 @@ from wsim.scenario.distributions import (
     parse_distribution,
 )
 from wsim.scenario.errors import ScenarioError
+from wsim.scenario.journeys import (
+    Channel,
+    Department,
+    Handoffs,
+    Journey,
+    Outage,
+    ParallelStep,
+    Segment,
+    Step,
+)
 from wsim.scenario.loader import load_scenario, resolve_mapping
 from wsim.scenario.schema import (
     WEEKDAYS,
@@ -32,26 +42,36 @@ from wsim.scenario.schema import (
     Targets,
     WindowGroup,
 )
+from wsim.scenario.staffing import Staffing
 from wsim.scenario.units import parse_clock, parse_duration
 
 __all__ = [
     "WEEKDAYS",
     "Calendar",
+    "Channel",
     "Citizens",
     "Cost",
     "Demand",
+    "Department",
     "Distribution",
     "Empirical",
     "Erlang",
     "Exponential",
     "Fixed",
     "Gamma",
+    "Handoffs",
+    "Journey",
     "Lognormal",
     "Normal",
+    "Outage",
+    "ParallelStep",
     "Profile",
     "Scenario",
     "ScenarioError",
+    "Segment",
     "Service",
+    "Staffing",
+    "Step",
     "Targets",
     "Triangular",
     "Uniform",

@@ -36,6 +36,7 @@ from wsim.scenario.journeys import (
     Outage,
     Segment,
 )
+from wsim.scenario.staffing import Staffing
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock, parse_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -391,6 +392,7 @@ class Scenario(FrozenModel):
     departments: dict[str, Department] = {}
     handoffs: Handoffs = Handoffs()
     systems: dict[str, Outage] = {}
+    staffing: Staffing | None = None
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -402,6 +404,7 @@ class Scenario(FrozenModel):
             + self._unserved_problems()
             + self._label_problems()
             + self._journey_problems()
+            + self._staffing_problems()
         )
         if problems:
             raise FieldProblems(problems)
@@ -471,6 +474,14 @@ class Scenario(FrozenModel):
                 )
                 problems.append((f"demand[{i}]", message))
         return problems
+
+    def _staffing_problems(self) -> list[Problem]:
+        """The staffing section's references to window groups, services and opening hours."""
+        if self.staffing is None:
+            return []
+        return [
+            (join_path("staffing", path), message) for path, message in self.staffing.problems(self)
+        ]
 
     def _journey_problems(self) -> list[Problem]:
         """References between services, departments, channels, segments and systems."""
