@@ -252,3 +252,23 @@ def test_every_case_ends_in_exactly_one_state():
     assert (done.end >= done.decided).all()
     again = wsim.simulate(EXAMPLES / "small_journeys.yaml", replications=3, seed=2)
     pd.testing.assert_frame_equal(results.cases, again.cases)
+
+
+def test_two_steps_of_one_department_keep_their_own_times():
+    workflow = [
+        {"department": "a", "time": 10},
+        {"department": "b", "time": 1},
+        {"department": "a", "time": 100},
+    ]
+    scenario = round_the_clock(
+        2,
+        services={"s": {"window_time": 0, "workflow": workflow}},
+        departments={
+            "a": {"staff": 50, "open": "00:00", "close": "24:00"},
+            "b": {"staff": 50, "open": "00:00", "close": "24:00"},
+        },
+    )
+    hall = Hall(wsim.load_scenario(scenario), seed=1, replication=0)
+    hall.run()
+    work = sorted({job[2] for job in hall.journeys.departments["a"].jobs})
+    assert work == [10.0, 100.0]

@@ -332,25 +332,32 @@ class Journeys:
         """The workflow's steps in order; parallel groups end when their last branch ends."""
         service = self.scenario.services[self.scenario.demand[k].service]
         previous = service.department
-        for step in service.workflow:
+        for i, step in enumerate(service.workflow):
             if isinstance(step, ParallelStep):
-                branches = [self.env.process(self._step(c, k, s, previous)) for s in step.parallel]
+                branches = [
+                    self.env.process(self._step(c, k, s, previous, f"{i}.{j}"))
+                    for j, s in enumerate(step.parallel)
+                ]
                 yield simpy.AllOf(self.env, branches)
                 if any(not b.value for b in branches):
                     return IN_PROGRESS
                 previous = None
             else:
-                finished = yield from self._step(c, k, step, previous)
+                finished = yield from self._step(c, k, step, previous, str(i))
                 if not finished:
                     return IN_PROGRESS
                 previous = step.department
         return COMPLETED
 
-    def _step(self, c: int, k: int, step: Step, previous: str | None):
+    def _step(self, c: int, k: int, step: Step, previous: str | None, where: str):
         """Hand the case over if the department changes, then have the step done. Data that
         came over a handoff may prove stale (probability `handoffs.rework`): the case is then
-        handed over again and the step repeated. Returns False when the calendar ends first."""
-        label = self.scenario.demand[k].label
+        handed over again and the step repeated. Returns False when the calendar ends first.
+
+        `where` is the step's position in the workflow ("2", or "2.1" in a parallel group):
+        each step draws its time from its own stream, even when a department has two steps.
+        """
+        label = f"{self.scenario.demand[k].label}:{where}"
         department = self.departments[step.department]
         system = self.scenario.departments[step.department].system
         down = self.systems.get(system) if system else None
