@@ -1,0 +1,217 @@
+"""The W district scenarios: they load, conserve cases over four weeks, are reproducible, and
+each reform moves the KPI it targets in the expected direction against the baseline.
+
+Reforms are compared with the baseline under common random numbers (same seed): replication r
+of both draws the same arrivals, window times, materials, patience..., so the difference
+reform - baseline per replication removes most of the noise. A reform passes when the paired
+95% t-interval of that difference lies entirely on the expected side of zero. The seed is
+fixed, so the outcome is deterministic, and the effects lie well outside the intervals (see
+REPS), so the check tests the direction, not a lucky draw.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import wsim
+from wsim.experiment import t_interval
+from wsim.scenario.loader import merge, resolve_mapping
+
+FOLDER = Path(__file__).resolve().parents[1] / "scenarios" / "w_district"
+BASELINE = FOLDER / "baseline.yaml"
+PARTS = ["one_window", "online_services", "data_sharing", "parallel_approval", "security"]
+REFORMS = [*PARTS, "combined"]
+SEED = 1
+WORKERS = 2
+#: Replications of a paired comparison. At 4 the mean differences in waits, trips, shares
+#: and lead times lie 3.8 to 300 half-widths of their 95% interval away from zero. Outages are
+#: rare events (about 1.5 a month fall in working hours), so whether one hits cases is luck:
+#: security needs 8 (1.6 half-widths for the cases hit, 2.5 for the outage hours).
+REPS = 4
+OUTAGE_REPS = 8
+
+#: Closing time (17:00) of the second and the fourth Friday, clock minutes.
+FRIDAY_CLOSINGS = (11 * 1440 + 17 * 60, 25 * 1440 + 17 * 60)
+
+#: (reform, KPI, expected sign of reform - baseline)
+TARGETS = [
+    ("one_window", "hall_wait_mean", -1),
+    ("online_services", "online_share", +1),
+    ("online_services", "zero_trip_rate", +1),
+    ("online_services", "one_trip_rate", +1),
+    ("data_sharing", "handoff_wait_h_mean", -1),
+    ("data_sharing", "trips_per_case_mean", -1),
+    ("parallel_approval", "case_lead_time_days_mean", -1),
+    ("security", "outage_hours", -1),
+    ("security", "cases_hit_by_outage", -1),
+    ("combined", "case_lead_time_days_mean", -1),
+    ("combined", "trips_per_case_mean", -1),
+]
+
+
+def path_of(name: str) -> Path:
+    return BASELINE if name == "baseline" else FOLDER / "reforms" / f"{name}.yaml"
+
+
+@cache
+def run(name: str, replications: int) -> wsim.Results:
+    """Results of a W district scenario with the shared seed (each run once per session)."""
+    return wsim.simulate(path_of(name), replications, seed=SEED, workers=WORKERS)
+
+
+def reps_for(reform: str) -> int:
+    return OUTAGE_REPS if reform == "security" else REPS
+
+
+def baseline_results() -> wsim.Results:
+    """The baseline, with as many replications as any comparison needs (replication r is the
+    same whatever the number of replications, so fewer are a prefix of these)."""
+    return run("baseline", OUTAGE_REPS)
+
+
+# --- (a) loading -----------------------------------------------------------------------------
+
+
+def test_baseline_has_the_study_structure():
+    scenario = wsim.load_scenario(BASELINE)
+    assert len(scenario.departments) >= 8 and len(scenario.services) >= 20
+    assert scenario.calendar.mode == "days" and scenario.calendar.days == 20
+    owners = {s.department for s in scenario.services.values()}
+    assert owners == set(scenario.departments)
+    # one window group per department, serving exactly that department's services
+    for group in scenario.windows:
+        assert {scenario.services[s].department for s in group.serves} == {group.name}
+    channels = [set(s.channels) for s in scenario.services.values()]
+    assert any("online" in c for c in channels) and any(c == {"hall"} for c in channels)
+    assert scenario.handoffs.mode == "platform" and scenario.handoffs.at is not None
+
+
+@pytest.mark.parametrize("reform", REFORMS)
+def test_reform_loads_with_name_description_and_cost(reform):
+    scenario = wsim.load_scenario(path_of(reform))
+    assert scenario.name != wsim.load_scenario(BASELINE).name and scenario.description
+    assert scenario.cost.currency == "CNY" and scenario.cost.one_off > 0
+
+
+def test_combined_is_the_five_reforms_applied_in_turn():
+    """combined.yaml repeats the five overlays' changes; it must not drift from them."""
+    with BASELINE.open(encoding="utf-8") as file:
+        expected = yaml.safe_load(file)
+    one_off = yearly = 0.0
+    for part in PARTS:
+        with path_of(part).open(encoding="utf-8") as file:
+            overlay = yaml.safe_load(file)
+        expected = merge(expected, overlay["changes"])
+        one_off += overlay["cost"]["one_off"]
+        yearly += overlay["cost"]["yearly"]
+    combined, _ = resolve_mapping(path_of("combined"))
+    strip = ("name", "description", "cost")
+    assert {k: v for k, v in combined.items() if k not in strip} == {
+        k: v for k, v in copy.deepcopy(expected).items() if k not in strip
+    }
+    assert combined["cost"]["one_off"] == one_off and combined["cost"]["yearly"] == yearly
+
+
+# --- the baseline's state (the ranges the scenario was built for) ----------------------------
+
+
+def test_baseline_hall_and_back_office_are_busy_but_stable():
+    kpis = baseline_results().kpis
+    assert kpis.window_utilization.between(0.70, 0.90).all()
+    assert kpis.department_utilization.lt(0.90).all()
+    assert kpis.hall_wait_mean.between(10, 30).all()  # row 30 (walk-in goal 45 min), §suggested
+    assert kpis.online_share.between(0.10, 0.25).all()  # A3: "before" online share < 20-25%
+    # The cases open at the end of the fourth Friday are the pipeline of the last days, not a
+    # growing queue: no more than at the end of the second Friday (+20% for noise; a back
+    # office 10% over capacity would add about 50% in two weeks).
+    cases = baseline_results().cases
+    end = cases.end.fillna(np.inf)
+    for _, rep in cases.assign(end=end).groupby("replication"):
+        week2, week4 = (((rep.start <= t) & (rep.end > t)).sum() for t in FRIDAY_CLOSINGS)
+        assert week4 <= 1.2 * week2
+
+
+# --- (b) conservation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["baseline", "combined"])
+def test_every_case_ends_in_one_state_and_trips_are_its_visits(name):
+    results = baseline_results() if name == "baseline" else run(name, REPS)
+    cases, visits = results.cases, results.visits
+    states = cases.groupby("replication").state.value_counts().unstack(fill_value=0)
+    assert set(states.columns) <= {"completed", "abandoned", "gave_up", "in_progress"}
+    started = results.kpis.set_index("replication").cases_started
+    pd.testing.assert_series_equal(states.sum(axis=1), started.astype(int), check_names=False)
+    assert (cases.counted).all()  # every case starts on an arrival day
+    # Every ticket belongs to an existing case of its replication, and ends in an outcome.
+    known = pd.MultiIndex.from_frame(cases[["replication", "case"]])
+    assert pd.MultiIndex.from_frame(visits[["replication", "case"]]).isin(known).all()
+    assert visits.outcome.isin(["served", "abandoned", "balked"]).all()
+    # Trips are the case's tickets, plus the kiosk submission (a trip without a ticket),
+    # which a kiosk case skips when a portal outage sends it to a window instead (or when it
+    # was abandoned at the window visit for help that comes first).
+    keys = ["replication", "case"]
+    tickets = visits.groupby(keys).size().reindex(pd.MultiIndex.from_frame(cases[keys]))
+    extra = cases.trips.to_numpy() - tickets.fillna(0).to_numpy()
+    kiosk = (cases.channel == "kiosk").to_numpy()
+    assert (extra[~kiosk] == 0).all()
+    assert np.isin(extra[kiosk], [0, 1]).all()
+    completed = (cases.state == "completed").to_numpy()
+    assert (extra[kiosk & completed & ~cases.hit_by_outage.to_numpy()] == 1).all()
+    # Times are ordered along a case; an abandoned case ended with a ticket it gave up on.
+    done = cases[cases.state == "completed"]
+    assert (done.accepted >= done.start).all() and (done.decided >= done.accepted).all()
+    assert (done.end >= done.decided).all()
+    assert cases[cases.state == "in_progress"].end.isna().all()
+    last = visits.sort_values("arrival").groupby(keys).last()
+    abandoned = cases[cases.state == "abandoned"].set_index(keys).index
+    assert last.loc[abandoned].outcome.isin(["abandoned", "balked"]).all()
+
+
+# --- (c) determinism ------------------------------------------------------------------------
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    again = wsim.simulate(BASELINE, 1, seed=SEED, workers=1)  # serial, the first on 2 workers
+    first = baseline_results()
+    pd.testing.assert_frame_equal(again.kpis, first.kpis[first.kpis.replication == 0])
+    pd.testing.assert_frame_equal(
+        again.cases, first.cases[first.cases.replication == 0].reset_index(drop=True)
+    )
+    other = wsim.simulate(BASELINE, 1, seed=SEED + 1, workers=1)
+    assert other.kpis.hall_arrivals[0] != first.kpis.hall_arrivals[0]
+    assert other.kpis.hall_wait_mean[0] != first.kpis.hall_wait_mean[0]
+    assert len(other.cases) != (first.cases.replication == 0).sum()
+
+
+# --- (d) each reform moves its KPI ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("reform", "kpi", "sign"), TARGETS)
+def test_reform_moves_its_kpi(reform, kpi, sign):
+    n = reps_for(reform)
+    base = baseline_results().kpis
+    base = base[base.replication < n].set_index("replication")[kpi]
+    other = run(reform, n).kpis.set_index("replication")[kpi]
+    diff = (other - base).to_numpy()
+    mean, low, high, count = t_interval(diff, 0.95)
+    assert count == n
+    interval = f"{kpi}: {reform} - baseline = {mean:.4g}, 95% interval [{low:.4g}, {high:.4g}]"
+    assert (high < 0) if sign < 0 else (low > 0), interval
+
+
+def test_security_outages_are_fewer_in_every_replication():
+    """With common random numbers the reform's k-th outage comes later and is shorter than
+    the baseline's (longer up times, shorter repairs from the same streams), so the down time
+    is lower replication by replication, not only on average."""
+    base = baseline_results().kpis.set_index("replication").outage_hours
+    other = run("security", OUTAGE_REPS).kpis.set_index("replication").outage_hours
+    assert (other <= base).all()
+    assert (other[base > 0] < base[base > 0]).all()
