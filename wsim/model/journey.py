@@ -392,15 +392,9 @@ class Journeys:
         else:
             yield env.timeout(self._time(f"handoff:{label}", handoffs.delay))
         if handoffs.mode == "citizen":
-            while True:
-                work = self._time(f"handoff-visit:{label}", handoffs.visit_time)
-                state = yield from self._visit(c, k, work)
-                if state is None:
-                    return False
-                if state == SERVED:
-                    break
-                service = self.scenario.services[self.scenario.demand[k].service]
-                yield env.timeout(self._time(f"return:{label}", service.return_delay))
+            served = yield from self._visit_until_served(c, k, "handoff-visit", handoffs.visit_time)
+            if not served:
+                return False
         wait = env.now - began
         self.c_handoffs[c] += 1
         self.c_handoff_wait[c] += wait
@@ -418,15 +412,25 @@ class Journeys:
             yield self.env.timeout(self._time(f"mail:{label}", service.mail_delay))
         elif service.result == "pickup":
             yield self.env.timeout(self._time(f"pickup-delay:{label}", service.pickup_delay))
-            while True:
-                work = self._time(f"pickup:{label}", service.pickup_time)
-                state = yield from self._visit(c, k, work)
-                if state is None:
-                    return IN_PROGRESS
-                if state == SERVED:
-                    break
-                yield self.env.timeout(self._time(f"return:{label}", service.return_delay))
+            served = yield from self._visit_until_served(c, k, "pickup", service.pickup_time)
+            if not served:
+                return IN_PROGRESS
         return COMPLETED
+
+    def _visit_until_served(self, c: int, k: int, purpose: str, window_time: Distribution):
+        """Hall visits of `window_time` for `purpose` (carrying a file, a pickup), repeated
+        after the service's return delay when the citizen leaves the queue. False when the
+        calendar ends first."""
+        demand = self.scenario.demand[k]
+        return_delay = self.scenario.services[demand.service].return_delay
+        while True:
+            work = self._time(f"{purpose}:{demand.label}", window_time)
+            state = yield from self._visit(c, k, work)
+            if state is None:
+                return False
+            if state == SERVED:
+                return True
+            yield self.env.timeout(self._time(f"return:{demand.label}", return_delay))
 
     # --- the hall's callback and the record --------------------------------------------------
 
