@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from wsim.model.hall import ABANDONED, BALKED, SERVED, STATE_NAMES, HallLog
-from wsim.model.journey import CASE_STATES, COMPLETED, IN_PROGRESS, CaseLog
+from wsim.model.journey import CASE_STATES, COMPLETED, CaseLog
 from wsim.scenario import Scenario
 
 #: KPI columns of `Results.kpis`, in order, with what each measures.
@@ -164,7 +164,7 @@ def case_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
     online = mine & (cases.channel == "online")
     has_workflow = np.array([bool(s.workflow) for s in scenario.services.values()])
     reworkable = decided & has_workflow[cases.service]
-    finished_by = np.where(np.isnan(cases.end), np.inf, cases.end)
+    finished_by = np.where(np.isnan(cases.end), np.inf, cases.end)  # in progress: never
     nan = float("nan")
     _, open_time = _busy_and_open(log)
     window_cost = sum(
@@ -187,10 +187,7 @@ def case_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
         if cases.handoff_waits.size
         else nan,
         "rework_rate": _share(cases.reworks[reworkable] > 0, int(reworkable.sum())),
-        "backlog_end": float(
-            (mine & (finished_by >= hi) & (cases.state != IN_PROGRESS)).sum()
-            + (mine & (cases.state == IN_PROGRESS)).sum()
-        ),
+        "backlog_end": float((mine & (finished_by >= hi)).sum()),
         "department_utilization": cases.department_busy / cases.department_available
         if cases.department_available
         else nan,
