@@ -78,6 +78,7 @@ class Journeys:
         self._draws: dict[str, wrandom.Draw] = {}
         self.day_starts = [d.start for d in hall.days]
         self.end = self.day_starts[-1] + MINUTES_PER_DAY
+        self.open_days = Intervals((s, s + MINUTES_PER_DAY) for s in self.day_starts)
         self.systems = {
             name: outage_intervals(
                 self._draw(f"outage-up:{name}", outage.between),
@@ -144,6 +145,14 @@ class Journeys:
         if spec.system is not None:
             working = working.minus(self.systems[spec.system])
         return working
+
+    def _citizen_delay(self, name: str, dist: Distribution):
+        """Wait a citizen's delay (coming back, resubmitting, picking up), counted in the
+        hall's open days: one day from Friday 10:00 ends on Monday 10:00, so returns do not
+        pile up on the first day after a weekend. Past the calendar, wait until its end."""
+        now = self.env.now
+        until = self.open_days.advance(now, self._time(name, dist))
+        yield self.env.timeout((self.end if until is None else until) - now)
 
     def _hall_time(self, label: str) -> float | None:
         """When a citizen who sets out now reaches the hall: now if it is open, else at a
@@ -279,7 +288,7 @@ class Journeys:
                 return ABANDONED
             if not self._chance(f"incomplete:{demand.label}", service.incomplete):
                 return COMPLETED
-            yield self.env.timeout(self._time(f"return:{demand.label}", service.return_delay))
+            yield from self._citizen_delay(f"return:{demand.label}", service.return_delay)
 
     def _remote_intake(self, c: int, k: int):
         """Submission through a remote channel until accepted; the case's state after it."""
@@ -313,7 +322,7 @@ class Journeys:
                 break
             if not self._chance(f"resubmit:{label}", channel.resubmit):
                 return (yield from self._hall_intake(c, k, rekey=True))
-            yield env.timeout(self._time(f"resubmit-delay:{label}", channel.resubmit_delay))
+            yield from self._citizen_delay(f"resubmit-delay:{label}", channel.resubmit_delay)
         # Accepted remotely; weak integration may still call the citizen to a window.
         needs_visit = service.channels[name] == "pre" or incomplete
         if self._chance(f"verification:{label}", service.verification) or needs_visit:
@@ -411,7 +420,7 @@ class Journeys:
         if service.result == "mail":
             yield self.env.timeout(self._time(f"mail:{label}", service.mail_delay))
         elif service.result == "pickup":
-            yield self.env.timeout(self._time(f"pickup-delay:{label}", service.pickup_delay))
+            yield from self._citizen_delay(f"pickup-delay:{label}", service.pickup_delay)
             served = yield from self._visit_until_served(c, k, "pickup", service.pickup_time)
             if not served:
                 return IN_PROGRESS
@@ -430,7 +439,7 @@ class Journeys:
                 return False
             if state == SERVED:
                 return True
-            yield self.env.timeout(self._time(f"return:{demand.label}", return_delay))
+            yield from self._citizen_delay(f"return:{demand.label}", return_delay)
 
     # --- the hall's callback and the record --------------------------------------------------
 

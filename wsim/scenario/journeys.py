@@ -13,6 +13,8 @@ a pickup. Every problem the W district study names is a lever here:
 - security risks: ``Outage`` of the systems the portal and the back office run on.
 
 All durations are minutes (or strings with units); probabilities are numbers in [0, 1].
+A citizen's own delays (``return_delay``, ``resubmit_delay``, ``pickup_delay``) count the
+hall's open days only: "comes back 1 day later" from a Friday means the Monday.
 """
 
 from __future__ import annotations
