@@ -25,9 +25,6 @@ class Intervals:
         for a, b in pairs:
             self._cumulative.append(self._cumulative[-1] + (b - a))
 
-    def __len__(self) -> int:
-        return len(self.starts)
-
     def contains(self, t: float) -> bool:
         """True when `t` lies inside an interval."""
         i = bisect.bisect_right(self.starts, t) - 1

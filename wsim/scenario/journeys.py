@@ -29,7 +29,6 @@ from wsim.scenario.errors import FieldProblems
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
-REMOTE_CHANNELS: tuple[str, ...] = ("online", "kiosk", "phone")
 DAY = 1440.0
 
 

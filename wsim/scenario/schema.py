@@ -28,7 +28,6 @@ from wsim.scenario.base import Clock, FrozenModel, Minutes
 from wsim.scenario.distributions import Distribution
 from wsim.scenario.errors import FieldProblems, Problem, join_path, key_path, unknown_name_message
 from wsim.scenario.journeys import (
-    REMOTE_CHANNELS,
     Channel,
     Department,
     Handoffs,
@@ -524,11 +523,6 @@ class Scenario(FrozenModel):
             or any(d.channel != "hall" for d in self.demand)
             or any(s.workflow or s.incomplete > 0 for s in self.services.values())
         )
-
-    def remote_channels(self) -> tuple[str, ...]:
-        """The remote channels some service can start in, in a fixed order."""
-        used = {c for s in self.services.values() for c in s.channels}
-        return tuple(c for c in REMOTE_CHANNELS if c in used)
 
     def channel(self, name: str) -> Channel:
         """The settings of remote channel ``name`` (defaults when the scenario gives none)."""
