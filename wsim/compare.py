@@ -37,7 +37,8 @@ import pandas as pd
 from scipy import stats
 
 from wsim.executors import Executor, Task, make_executor, without_tables
-from wsim.experiment import Replication, Results, t_interval, write_atomic
+from wsim.experiment import Replication, Results, t_interval
+from wsim.files import write_table_atomic
 from wsim.scenario import Scenario, ScenarioError, load_scenario, resolve_mapping
 from wsim.scenario.errors import join_path, key_path
 from wsim.store import RunStore, clear_store
@@ -758,7 +759,7 @@ class Comparison:
         }
         if self.primary_kpi is not None:
             tables["ranking.csv"] = self.ranking()
-        return [write_atomic(table, out / name) for name, table in tables.items()]
+        return [write_table_atomic(table, out / name) for name, table in tables.items()]
 
     def report(self, path: str | os.PathLike) -> Path:
         """Write the HTML report for decision makers to `path` (see :mod:`wsim.report`)."""

@@ -17,6 +17,7 @@ from scipy import stats
 
 from wsim import metrics
 from wsim.executors import ProcessExecutor, SerialExecutor, Task
+from wsim.files import write_table_atomic
 from wsim.model.hall import run_replication
 from wsim.scenario import Scenario, load_scenario
 from wsim.store import RunStore
@@ -122,17 +123,8 @@ class Results:
         }
         written = []
         for name, table in tables.items():
-            written.append(write_atomic(table, out / name))
+            written.append(write_table_atomic(table, out / name))
         return written
-
-
-def write_atomic(table: pd.DataFrame, path: Path) -> Path:
-    """Write `table` as CSV to `path` through a temporary file and an atomic rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    compression = "gzip" if path.suffix == ".gz" else None
-    table.to_csv(tmp, index=False, compression=compression)
-    os.replace(tmp, path)
-    return path
 
 
 def _stack(reps: list[Replication], attr: str) -> pd.DataFrame:

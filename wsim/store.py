@@ -28,13 +28,13 @@ import os
 import pickle
 import re
 import shutil
-import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wsim import __version__
+from wsim.files import write_bytes_atomic
 
 if TYPE_CHECKING:
     from wsim.experiment import Replication
@@ -215,26 +215,6 @@ def clear_store(folder: str | os.PathLike) -> None:
 def _remove_if_empty(folder: Path) -> None:
     if not any(folder.iterdir()):
         folder.rmdir()
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` through a temporary file in the same folder and a rename.
-
-    The data is flushed to disk before the rename, so after a crash `path` holds either the
-    old content or the whole new content, never a part.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "xb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _now() -> str:

@@ -26,6 +26,7 @@ from wsim.calibrate.patience import PatienceFit, fit_patience
 from wsim.calibrate.selection import Selection, select
 from wsim.calibrate.servers import BREAK_GAP, ServerFit, compress_schedule, fit_servers
 from wsim.calibrate.service import ServiceFit, band_speeds, fit_service_times
+from wsim.files import write_text_atomic
 from wsim.scenario import Scenario, load_scenario
 from wsim.scenario.units import format_clock, parse_clock
 
@@ -88,12 +89,7 @@ class FitResult:
 
     def to_yaml(self, path: str | os.PathLike) -> Path:
         """Write the scenario YAML atomically (temporary file, then rename)."""
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(self.yaml_text(), encoding="utf-8")
-        os.replace(tmp, out)
-        return out
+        return write_text_atomic(Path(path), self.yaml_text())
 
     def summary(self) -> str:
         """A few lines for the terminal: what was fitted from how many tickets."""

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from wsim.calibrate.servers import served_by_server
 from wsim.calibrate.validate import MEASURES, Validation
-from wsim.experiment import write_atomic
+from wsim.files import write_bytes_atomic, write_table_atomic, write_text_atomic
 from wsim.scenario.units import format_clock
 
 if TYPE_CHECKING:
@@ -164,12 +164,6 @@ def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
-
-
-def _write_bytes(data: bytes, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _html_table(table: pd.DataFrame, digits: int = 4) -> Markup:
@@ -318,11 +312,11 @@ def write_fit_report(
     out.mkdir(parents=True, exist_ok=True)
     tables = _tables(result, validation)
     for name, table in tables.items():
-        write_atomic(table, out / f"{name}.csv")
+        write_table_atomic(table, out / f"{name}.csv")
     images = {}
     for name, figure in _figures(result, validation).items():
         data = _png(figure)
-        _write_bytes(data, out / f"{name}.png")
+        write_bytes_atomic(out / f"{name}.png", data)
         images[name] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     result.to_yaml(out / "scenario.yaml")
     shown = {
@@ -356,7 +350,7 @@ def write_fit_report(
         validation_text=validation_text,
         notes=missing_notes(result),
     )
-    _write_bytes(html.encode("utf-8"), out / "report.html")
+    write_text_atomic(out / "report.html", html)
     return out / "report.html"
 
 

@@ -60,4 +60,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wsim: interrupted; files already written are kept", file=sys.stderr)
         return EXIT_INTERRUPTED
-

@@ -398,7 +398,7 @@ def _pct(value: float) -> str:
 def _grid(args: argparse.Namespace) -> int:
     from wsim import plots
     from wsim.compare import grid
-    from wsim.experiment import write_atomic
+    from wsim.files import write_table_atomic
 
     vary = dict(parse_vary(text) for text in args.vary)
     result = grid(args.base, vary, **_run_options(args))
@@ -415,8 +415,8 @@ def _grid(args: argparse.Namespace) -> int:
         print("(give --out DIR to write grid.csv and the plots)")
         return 0
     out = Path(args.out)
-    print(f"wrote {write_atomic(result.table(), out / 'grid.csv')}")
-    print(f"wrote {write_atomic(comparison.kpis, out / 'kpis.csv')}")
+    print(f"wrote {write_table_atomic(result.table(), out / 'grid.csv')}")
+    print(f"wrote {write_table_atomic(comparison.kpis, out / 'kpis.csv')}")
     for kpi in kpis:
         path = out / f"grid_{kpi}.png"
         plots.grid_curves(result, kpi).savefig(path, dpi=96)

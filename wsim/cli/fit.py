@@ -178,7 +178,7 @@ def _validate_log(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from wsim.calibrate import LogError, validate_against_log
-    from wsim.experiment import write_atomic
+    from wsim.files import write_table_atomic
 
     try:
         validation = validate_against_log(
@@ -199,7 +199,7 @@ def _validate_log(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         for name in ("overall", "hourly", "shape", "by_service"):
-            path = write_atomic(getattr(validation, name), out / f"validation_{name}.csv")
+            path = write_table_atomic(getattr(validation, name), out / f"validation_{name}.csv")
             print(f"wrote {path}")
         tmp = out / ".validation.png.tmp"
         validation.plot(tmp)

@@ -88,7 +88,7 @@ def _positive_seconds(text: str) -> float:
 
 
 def _staffing(args: argparse.Namespace) -> int:
-    from wsim.experiment import write_atomic
+    from wsim.files import write_table_atomic
     from wsim.optimize import CoverError, StaffingError, staffing
     from wsim.optimize.plot import plot_plan
     from wsim.scenario import load_scenario
@@ -104,7 +104,7 @@ def _staffing(args: argparse.Namespace) -> int:
             import pandas as pd
 
             out.mkdir(parents=True, exist_ok=True)
-            write_atomic(pd.DataFrame(history), out / "history.csv")
+            write_table_atomic(pd.DataFrame(history), out / "history.csv")
 
     try:
         plan = staffing(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from wsim.experiment import write_atomic
+from wsim.files import write_table_atomic, write_text_atomic
 from wsim.optimize.cover import CoverPlan
 from wsim.optimize.kpis import HALL, METRIC_COLUMNS, missed
 from wsim.optimize.problem import StaffingError, StaffingProblem
@@ -193,7 +193,7 @@ class StaffingPlan:
             "slot_kpis.csv": self.slot_kpis,
             "history.csv": self.history,
         }
-        written += [write_atomic(table, out / name) for name, table in tables.items()]
+        written += [write_table_atomic(table, out / name) for name, table in tables.items()]
         return written
 
 
@@ -220,7 +220,4 @@ def _write_yaml(data: dict[str, Any], path: Path, title: str) -> Path:
     text = f"# {title}\n" + yaml.safe_dump(
         _to_plain(data), sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
     )
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, text)

@@ -3,11 +3,13 @@ target metric by slot with its confidence interval."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 import numpy as np
 
+from wsim.files import write_bytes_atomic
 from wsim.optimize.kpis import HALL, METRIC_COLUMNS
 from wsim.optimize.plan import StaffingPlan
 
@@ -70,8 +72,6 @@ def plot_plan(plan: StaffingPlan, path: str | os.PathLike) -> Path:
         f"simulated, {plan.replications} replications (seed {plan.seed}), 95% intervals",
         fontsize="small",
     )
-    out = Path(path)
-    tmp = out.with_name(f".{out.name}.tmp")
-    figure.savefig(tmp, format="png", dpi=110)
-    os.replace(tmp, out)
-    return out
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return write_bytes_atomic(Path(path), buffer.getvalue())

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from wsim import __version__
-from wsim.store import write_bytes_atomic
+from wsim.files import write_bytes_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
