@@ -59,18 +59,24 @@ def counted(log: HallLog) -> np.ndarray:
 
 def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
     """The KPIs of one replication (see `KPI_DESCRIPTIONS`)."""
-    return {**hall_kpis(log, scenario.targets.hall_wait), **case_kpis(log, scenario)}
+    busy, open_time = _busy_and_open(log)
+    return {
+        **hall_kpis(log, scenario.targets.hall_wait, busy, open_time),
+        **case_kpis(log, scenario, open_time),
+    }
 
 
-def hall_kpis(log: HallLog, target_wait: float) -> dict[str, float]:
-    """The hall's KPIs: tickets, waits, service level, utilization."""
+def hall_kpis(
+    log: HallLog, target_wait: float, busy: np.ndarray, open_time: np.ndarray
+) -> dict[str, float]:
+    """The hall's KPIs: tickets, waits, service level, utilization (from the busy and open
+    minutes per window group)."""
     mask = counted(log)
     outcome = log.outcome[mask]
     arrivals = int(mask.sum())
     served = outcome == SERVED
     waits = (log.start[mask] - log.arrival[mask])[served]
     sojourn = (log.end[mask] - log.arrival[mask])[served]
-    busy, open_time = _busy_and_open(log)
     nan = float("nan")
     return {
         "hall_arrivals": float(arrivals),
@@ -149,8 +155,9 @@ def cases_of(log: HallLog) -> CaseLog:
     )
 
 
-def case_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
-    """The cases' KPIs: lead times, deadlines, trips, channels, handoffs, back office, cost."""
+def case_kpis(log: HallLog, scenario: Scenario, open_time: np.ndarray) -> dict[str, float]:
+    """The cases' KPIs: lead times, deadlines, trips, channels, handoffs, back office, cost
+    (windows cost by their open minutes, `open_time`, per group)."""
     cases = cases_of(log)
     lo, hi = log.window
     mine = (cases.start >= lo) & (cases.start < hi)
@@ -166,7 +173,6 @@ def case_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
     reworkable = decided & has_workflow[cases.service]
     finished_by = np.where(np.isnan(cases.end), np.inf, cases.end)  # in progress: never
     nan = float("nan")
-    _, open_time = _busy_and_open(log)
     window_cost = sum(
         g.hourly_cost * t / 60 for g, t in zip(scenario.windows, open_time, strict=True)
     )

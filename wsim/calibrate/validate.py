@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from wsim.calibrate.layout import LogError, LogLayout, make_layout
 from wsim.calibrate.logs import TicketLog, read_log
@@ -114,10 +113,8 @@ def _measures(frame: pd.DataFrame, target: float, n_days: int) -> dict[str, floa
 
 
 def _observed_interval(pooled: float, per_unit: np.ndarray) -> tuple[float, float]:
-    values = per_unit[np.isfinite(per_unit)]
-    if values.size < 2:
-        return float("nan"), float("nan")
-    half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    _, low, high, _ = t_interval(per_unit)
+    half = (high - low) / 2  # NaN with fewer than two finite values
     return pooled - half, pooled + half
 
 

@@ -128,12 +128,7 @@ class Journeys:
     def _chance(self, name: str, p: float) -> bool:
         """True with probability `p`, from stream `name` (drawn even when p is 0 or 1, so
         that scenarios differing only in p keep their streams in step)."""
-        draw = self._draws.get(name)
-        if draw is None:
-            draw = self._draws[name] = wrandom.uniforms(
-                wrandom.stream(self.seed, self.replication, name)
-            )
-        return draw() < p
+        return self._draw(name, _UNIT)() < p
 
     # --- calendars ---------------------------------------------------------------------------
 
