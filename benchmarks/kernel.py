@@ -19,7 +19,7 @@ import time
 import simpy
 
 import wsim
-from wsim.model.hall import run_replication
+from wsim.model.replication import run_replication
 
 
 def mmc_scenario(

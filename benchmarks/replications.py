@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import wsim
-from wsim.executors import Task, make_executor
+from wsim.experiment import Task, make_executor
 
 ROOT = Path(__file__).resolve().parents[1]
 

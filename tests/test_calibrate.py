@@ -21,7 +21,7 @@ from wsim.calibrate.layout import LogError, make_layout, parse_columns
 from wsim.calibrate.likelihood import Durations, fit_candidates
 from wsim.calibrate.patience import kaplan_meier
 from wsim.cli import main
-from wsim.model.arrivals import open_days
+from wsim.model.calendar import open_days
 
 # --- the likelihood ---------------------------------------------------------------------------
 

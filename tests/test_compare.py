@@ -10,17 +10,9 @@ import pytest
 from scipy import stats
 
 import wsim
-from wsim.compare import (
-    CompareError,
-    GridError,
-    compare,
-    grid,
-    paired_interval,
-    parse_path,
-    set_path,
-    welch_interval,
-)
-from wsim.experiment import t_interval
+from wsim.comparison import CompareError, compare, grid
+from wsim.experiment import paired_interval, t_interval, welch_interval
+from wsim.scenario import PathError, parse_path, set_path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 
@@ -182,9 +174,9 @@ def test_paths_in_scenario_notation():
     changed = set_path(raw, "windows[w].schedule['12:00']", 2)
     assert changed["windows"][0]["schedule"] == {"08:30": 1, "12:00": 2}
     assert raw["windows"][0]["schedule"] == {"08:30": 1}  # the input is not modified
-    with pytest.raises(GridError, match="no item named 'x'.*names: w"):
+    with pytest.raises(PathError, match="no item named 'x'.*names: w"):
         set_path(raw, "windows[x].count", 1)
-    with pytest.raises(GridError, match="has no field 'window'"):
+    with pytest.raises(PathError, match="has no field 'window'"):
         set_path(raw, "window[w].count", 1)
 
 

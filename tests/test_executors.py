@@ -14,9 +14,17 @@ import pytest
 
 from wsim import load_scenario
 from wsim.cli import main
-from wsim.compare import compare
-from wsim.executors import ExecutorError, SerialExecutor, Task, make_executor, run_task
-from wsim.store import RunStore, StoreMismatch, short_digest
+from wsim.comparison import compare
+from wsim.experiment import (
+    ExecutorError,
+    RunStore,
+    SerialExecutor,
+    StoreMismatch,
+    Task,
+    make_executor,
+    short_digest,
+)
+from wsim.experiment.executors import run_task
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 OPTIONS = [EXAMPLES / "small_hall.yaml", EXAMPLES / "small_hall_more_windows.yaml"]

@@ -15,7 +15,7 @@ from helpers import assert_in_interval
 
 import wsim
 from wsim import queueing
-from wsim.model.hall import Hall
+from wsim.model.replication import build_world
 from wsim.model.timeline import Intervals
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
@@ -181,9 +181,9 @@ def test_work_happens_only_in_working_hours():
         "windows": [{"name": "w", "count": 2, "serves": ["s"]}],
         "departments": {"a": {"staff": 4, "open": "09:00", "close": "12:00"}},
     }
-    hall = Hall(wsim.load_scenario(scenario), seed=1, replication=0)
+    hall, journeys = build_world(wsim.load_scenario(scenario), seed=1, replication=0)
     hall.run()
-    jobs = np.array(hall.journeys.departments["a"].jobs)
+    jobs = np.array(journeys.departments["a"].jobs)
     clock_start, clock_end = jobs[:, 0] % 1440, jobs[:, 1] % 1440
     assert len(jobs) > 100
     assert ((clock_start >= 540) & (clock_start < 720)).all()
@@ -191,7 +191,7 @@ def test_work_happens_only_in_working_hours():
     weekday = (jobs[:, 0] // 1440) % 7
     assert (weekday < 5).all()  # Monday start: no work on Saturday (5) or Sunday (6)
     # Working time consumed equals the work: a job started at 11:50 with 30 min ends at 9:20.
-    working = hall.journeys.departments["a"].working
+    working = journeys.departments["a"].working
     used = np.array([working.measure(s, e) for s, e, _ in jobs])
     np.testing.assert_allclose(used, jobs[:, 2])
 
@@ -269,7 +269,7 @@ def test_two_steps_of_one_department_keep_their_own_times():
             "b": {"staff": 50, "open": "00:00", "close": "24:00"},
         },
     )
-    hall = Hall(wsim.load_scenario(scenario), seed=1, replication=0)
+    hall, journeys = build_world(wsim.load_scenario(scenario), seed=1, replication=0)
     hall.run()
-    work = sorted({job[2] for job in hall.journeys.departments["a"].jobs})
+    work = sorted({job[2] for job in journeys.departments["a"].jobs})
     assert work == [10.0, 100.0]

@@ -14,17 +14,16 @@ import yaml
 
 from wsim.cli import main
 from wsim.optimize import StaffingError, StaffingInfeasible, StaffingProblem, staffing
-from wsim.optimize.kpis import slot_kpis
-from wsim.optimize.load import demand_curves, modified_offered_load
-from wsim.optimize.presence import attributed_groups, presence_counts
-from wsim.optimize.requirements import (
+from wsim.optimize.shifts.kpis import slot_kpis
+from wsim.optimize.shifts.load import demand_curves, modified_offered_load
+from wsim.optimize.shifts.presence import attributed_groups, presence_counts
+from wsim.optimize.shifts.requirements import (
     lag_requirements,
     servers_needed,
     sipp_requirements,
 )
 from wsim.queueing import erlang_a_staffing, erlang_c_staffing, mmc_wait_mean
-from wsim.scenario import ScenarioError, load_scenario, resolve_mapping
-from wsim.scenario.staffing import StaffingTarget
+from wsim.scenario import ScenarioError, StaffingTarget, load_scenario, resolve_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 PEAK = ROOT / "scenarios" / "examples" / "staffing_peak.yaml"
@@ -159,7 +158,7 @@ def test_bad_staffing_sections_name_the_field(change, path, words):
 def test_plan_schedule_replaces_count_and_schedule_whole():
     problem = StaffingProblem(load_scenario(request()))
     scheduled = np.array([[2, 2, 3, 3, 4, 4, 2, 2], [1, 1, 1, 2, 2, 2, 2, 1]])
-    from wsim.optimize.schedule import apply_schedule
+    from wsim.optimize.shifts.schedule import apply_schedule
 
     staffed = apply_schedule(problem, scheduled)
     desk_a, desk_b = staffed.windows
@@ -182,7 +181,7 @@ def test_declared_group_is_added_by_the_plan():
         }
     )
     problem = StaffingProblem(load_scenario(data))
-    from wsim.optimize.schedule import apply_schedule
+    from wsim.optimize.shifts.schedule import apply_schedule
 
     staffed = apply_schedule(problem, np.ones(problem.shape, dtype=int))
     assert [w.name for w in staffed.windows] == ["desk_a", "desk_b", "both"]
@@ -329,7 +328,7 @@ def test_presence_counts_by_hand():
 
 
 def test_isa_level_by_hand():
-    from wsim.optimize.requirements import _smallest_safe_level
+    from wsim.optimize.shifts.requirements import _smallest_safe_level
 
     # Ten samples 0..9 at one point: with 8 windows 2 of 10 samples (8 and 9) would find all
     # windows busy (20% <= alpha), with 7 windows 3 of 10 would.

@@ -12,10 +12,10 @@ import pytest
 from markupsafe import escape
 from matplotlib.figure import Figure
 
-from wsim import plots
 from wsim.cli import main
-from wsim.compare import compare
-from wsim.report import render_report
+from wsim.comparison import compare
+from wsim.metrics.hourly import HOURLY_MEASURES
+from wsim.report import render_report, write_report
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -81,7 +81,7 @@ def comparison():
 
 
 def test_report_is_one_self_contained_page_with_every_option(comparison, tmp_path):
-    path = comparison.report(tmp_path / "report.html")
+    path = write_report(comparison, tmp_path / "report.html")
     page = path.read_text(encoding="utf-8")
     parsed = parse(page)
     text = " ".join(parsed.text)
@@ -99,7 +99,7 @@ def test_report_is_one_self_contained_page_with_every_option(comparison, tmp_pat
     assert parsed.tags["img"] >= 5
     for url in parsed.urls:
         assert base64.b64decode(url.split(",", 1)[1]).startswith(PNG)
-    if plots.has_cases(comparison):
+    if comparison.has_cases():
         assert "Lead-time distribution" in text and "Trips per case" in text
 
 
@@ -112,16 +112,11 @@ def test_report_without_tables_says_what_it_leaves_out():
 
 
 def test_plots_are_figures_for_notebooks(comparison):
-    for make in (
-        plots.forest,
-        plots.cost_effect,
-        plots.wait_by_hour,
-        plots.queue_by_hour,
-        plots.utilization_by_hour,
-    ):
-        assert isinstance(make(comparison), Figure)
-    hourly = plots.hourly_summary(comparison)
-    assert set(hourly.measure) == set(plots.HOURLY_MEASURES)
+    figures = [comparison.plot_effects(), comparison.plot_cost_effect()]
+    figures += [comparison.plot_hourly(measure) for measure in HOURLY_MEASURES]
+    assert all(isinstance(figure, Figure) for figure in figures)
+    hourly = comparison.hourly_summary()
+    assert set(hourly.measure) == set(HOURLY_MEASURES)
     utilization = hourly[(hourly.measure == "utilization") & hourly["mean"].notna()]
     # busy over scheduled window-minutes: the 3-window option is less busy in every hour
     by_option = utilization.pivot(index="hour", columns="option", values="mean")

@@ -22,7 +22,8 @@ import yaml
 
 import wsim
 from wsim.experiment import t_interval
-from wsim.scenario.loader import merge, resolve_mapping
+from wsim.scenario import resolve_mapping
+from wsim.scenario.overlays import merge
 
 FOLDER = Path(__file__).resolve().parents[1] / "scenarios" / "w_district"
 BASELINE = FOLDER / "baseline.yaml"

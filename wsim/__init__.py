@@ -8,19 +8,33 @@ Public API::
     results.summary()
     comparison = wsim.compare({"baseline": scenario, "reform": "reform.yaml"}, replications=10)
     comparison.summary()
+
+The names below are loaded when first used, so that ``import wsim`` (and ``wsim --help``)
+stays fast: pandas, SciPy, Pyomo and matplotlib are imported by the parts that need them.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("wsim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from wsim.calibrate import fit, validate_against_log  # noqa: E402
-from wsim.compare import Comparison, Grid, compare, grid  # noqa: E402
-from wsim.experiment import Results, simulate  # noqa: E402
-from wsim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from wsim._version import __version__
+from wsim.errors import WsimError
+
+#: Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "Comparison": "wsim.comparison",
+    "Grid": "wsim.comparison",
+    "Results": "wsim.experiment",
+    "Scenario": "wsim.scenario",
+    "ScenarioError": "wsim.scenario",
+    "compare": "wsim.comparison",
+    "fit": "wsim.calibrate",
+    "grid": "wsim.comparison",
+    "load_scenario": "wsim.scenario",
+    "simulate": "wsim.experiment",
+    "validate_against_log": "wsim.calibrate",
+}
 
 __all__ = [
     "Comparison",
@@ -28,6 +42,7 @@ __all__ = [
     "Results",
     "Scenario",
     "ScenarioError",
+    "WsimError",
     "__version__",
     "compare",
     "fit",
@@ -36,3 +51,23 @@ __all__ = [
     "simulate",
     "validate_against_log",
 ]
+
+if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
+    from wsim.calibrate import fit, validate_against_log
+    from wsim.comparison import Comparison, Grid, compare, grid
+    from wsim.experiment import Results, simulate
+    from wsim.scenario import Scenario, ScenarioError, load_scenario
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -7,12 +7,13 @@
     result = fit("tickets.csv", preset="anonymous-bank", speed_bands=["10:00", "13:00"])
     result.to_yaml("scenario.yaml")
     validation = validate_against_log(result.scenario, result.log, replications=20)
-    result.write_report("fit_report", validation)
+    wsim.report.write_fit_report(result, "fit_report", validation)
 
 Modules: :mod:`.layout` (column mappings and presets), :mod:`.logs` (reading and cleaning),
 :mod:`.selection` (day type and opening hours), :mod:`.arrivals`, :mod:`.service`,
 :mod:`.patience`, :mod:`.servers` (the fits), :mod:`.likelihood` (maximum likelihood with
-rounding and censoring), :mod:`.fitting` (``fit``), :mod:`.validate` and :mod:`.report`.
+rounding and censoring), :mod:`.fitting` (``fit``), :mod:`.validate` and :mod:`.plots`. The
+HTML fit report is written by :func:`wsim.report.write_fit_report`.
 """
 
 from wsim.calibrate.fitting import FitResult, fit

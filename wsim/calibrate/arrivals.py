@@ -23,7 +23,7 @@ import pandas as pd
 
 from wsim.calibrate.layout import LogError
 from wsim.calibrate.selection import Selection
-from wsim.scenario.schema import WEEKDAYS
+from wsim.scenario.calendar import WEEKDAYS
 from wsim.scenario.units import format_clock
 
 #: Fewest tickets per slot (all selected days together) for a profile of its own: the relative

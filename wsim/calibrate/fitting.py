@@ -18,15 +18,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from matplotlib.figure import Figure
 
+from wsim.calibrate import plots
 from wsim.calibrate.arrivals import ArrivalFit, fit_arrivals
 from wsim.calibrate.layout import LogError, LogLayout, make_layout
 from wsim.calibrate.logs import DROPPED, TicketLog, read_log
 from wsim.calibrate.patience import PatienceFit, fit_patience
 from wsim.calibrate.selection import Selection, select
-from wsim.calibrate.servers import BREAK_GAP, ServerFit, compress_schedule, fit_servers
+from wsim.calibrate.servers import (
+    BREAK_GAP,
+    ServerFit,
+    compress_schedule,
+    fit_servers,
+    served_by_server,
+)
 from wsim.calibrate.service import ServiceFit, band_speeds, fit_service_times
-from wsim.files import write_text_atomic
+from wsim.files import write_table_atomic, write_text_atomic
 from wsim.scenario import Scenario, load_scenario
 from wsim.scenario.units import format_clock, parse_clock
 
@@ -91,7 +99,7 @@ class FitResult:
         """Write the scenario YAML atomically (temporary file, then rename)."""
         return write_text_atomic(Path(path), self.yaml_text())
 
-    def summary(self) -> str:
+    def text(self) -> str:
         """A few lines for the terminal: what was fitted from how many tickets."""
         s = self.selection
         lines = [
@@ -103,21 +111,75 @@ class FitResult:
         for _, row in dropped.iterrows():
             lines.append(f"  dropped {row['rows']}: {row['issue']}")
         for service, dist in self.service.window_time.items():
-            params = ", ".join(f"{k}={v}" for k, v in dist.items() if k != "dist")
-            lines.append(f"  window time {service}: {dist['dist']} ({params})")
+            lines.append(f"  window time {service}: {_distribution_text(dist)}")
         if self.patience is not None:
-            dist = self.patience.patience
-            params = ", ".join(f"{k}={v}" for k, v in dist.items() if k != "dist")
-            lines.append(f"  patience: {dist['dist']} ({params})")
+            lines.append(f"  patience: {_distribution_text(self.patience.patience)}")
         peak = int(self.servers.by_slot["windows"].max())
         lines.append(f"  windows: up to {peak} ({self.servers.estimator})")
         return "\n".join(lines)
 
-    def write_report(self, folder: str | os.PathLike, validation=None) -> Path:
-        """Write the fit report (report.html, plots, CSV tables) into ``folder``."""
-        from wsim.calibrate.report import write_fit_report
+    def summary(self) -> pd.DataFrame:
+        """Per service: tickets fitted, mean per day and the chosen window-time distribution."""
+        quality = self.arrivals.quality.set_index("service")
+        rows = [
+            {
+                "service": service,
+                "tickets": quality.loc[service, "tickets"] if service in quality.index else 0,
+                "per_day": quality.loc[service, "per_day"] if service in quality.index else 0.0,
+                "window_time": _distribution_text(dist),
+            }
+            for service, dist in self.service.window_time.items()
+        ]
+        return pd.DataFrame(rows)
 
-        return write_fit_report(self, folder, validation)
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table behind the fit, by name (the fit report shows them)."""
+        tables = {
+            "cleaning": self.cleaning(),
+            "arrivals_quality": self.arrivals.quality,
+            "arrivals_by_slot": self.arrivals.by_slot,
+            "weekdays": self.arrivals.by_date,
+            "service_candidates": self.service.candidates,
+            "speed_bands": self.bands,
+            "servers_by_slot": self.servers.by_slot,
+            "served_by_server": served_by_server(self.tickets),
+        }
+        if self.patience is not None:
+            tables["patience_candidates"] = self.patience.candidates
+            tables["patience_km"] = self.patience.km
+        return tables
+
+    def save(self, folder: str | os.PathLike) -> list[Path]:
+        """Write scenario.yaml and every table (CSV) to `folder`; returns the paths written."""
+        out = Path(folder)
+        written = [self.to_yaml(out / "scenario.yaml")]
+        for name, table in self.tables().items():
+            written.append(write_table_atomic(table, out / f"{name}.csv"))
+        return written
+
+    def plot_arrivals(self) -> Figure:
+        """Observed tickets per slot against the fitted rates, per service."""
+        return plots.arrivals_figure(self.arrivals, self.selection)
+
+    def plot_service_times(self) -> Figure:
+        """Histograms of logged window times with the fitted densities, per service."""
+        return plots.service_figure(self.service)
+
+    def plot_patience(self) -> Figure:
+        """Kaplan-Meier survival of patience and the fitted survival curves."""
+        if self.patience is None:
+            raise ValueError("nobody abandoned in the fitted tickets: no patience was fitted")
+        return plots.patience_figure(self.patience)
+
+    def plot_servers(self) -> Figure:
+        """Servers per slot (present, busy, available, distinct) and the scheduled windows."""
+        return plots.servers_figure(self.servers, self.selection)
+
+
+def _distribution_text(dist: Mapping[str, Any]) -> str:
+    """``lognormal (mean=12.1, sd=5.3)`` for a distribution mapping."""
+    params = ", ".join(f"{k}={v}" for k, v in dist.items() if k != "dist")
+    return f"{dist['dist']} ({params})"
 
 
 def _excluded(tickets: pd.DataFrame, selection: Selection) -> pd.DataFrame:

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wsim.errors import WsimError
 from wsim.scenario.errors import did_you_mean
 
 
-class LogError(ValueError):
+class LogError(WsimError, ValueError):
     """A queue log or its column mapping cannot be used; ``str()`` is one message for the user."""
 
 

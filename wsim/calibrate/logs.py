@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wsim.calibrate.layout import LogError, LogLayout
-from wsim.scenario.schema import WEEKDAYS
+from wsim.scenario.calendar import WEEKDAYS
 from wsim.scenario.units import MINUTES_PER_DAY
 
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from wsim.calibrate.layout import LogError
-from wsim.scenario.schema import WEEKDAYS
+from wsim.scenario.calendar import WEEKDAYS
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock
 
 #: A weekday is a full day by default when its mean daily volume is at least this share of

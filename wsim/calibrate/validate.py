@@ -24,16 +24,20 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
+from wsim.calibrate import plots
 from wsim.calibrate.layout import LogError, LogLayout, make_layout
 from wsim.calibrate.logs import TicketLog, read_log
 from wsim.calibrate.selection import select
 from wsim.experiment import simulate, t_interval
-from wsim.model.arrivals import open_days
+from wsim.files import write_table_atomic
+from wsim.model.calendar import open_days
 from wsim.scenario import Scenario, load_scenario
 
 MEASURES: dict[str, str] = {
@@ -81,17 +85,27 @@ class Validation:
             + shape.to_string(float_format=lambda x: f"{x:,.3g}")
         )
 
-    def plot(self, path: str | os.PathLike | None = None):
-        """Four panels by hour of day: observed (points, interval) and simulated (line, band).
+    def summary(self) -> pd.DataFrame:
+        """The overall table: observed against simulated, per measure."""
+        return self.overall
 
-        Returns the matplotlib figure; with ``path`` also saves it (PNG).
-        """
-        from wsim.calibrate.report import validation_figure
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the validation, by name."""
+        return {
+            "validation_overall": self.overall,
+            "validation_shape": self.shape,
+            "validation_hourly": self.hourly,
+            "validation_by_service": self.by_service,
+        }
 
-        figure = validation_figure(self)
-        if path is not None:
-            figure.savefig(path, format="png", dpi=110, bbox_inches="tight")
-        return figure
+    def save(self, folder: str | os.PathLike) -> list[Path]:
+        """Write the tables (CSV) to `folder`; returns the paths written."""
+        out = Path(folder)
+        return [write_table_atomic(t, out / f"{n}.csv") for n, t in self.tables().items()]
+
+    def plot_hourly(self) -> Figure:
+        """A panel per measure by hour of day: observed (points, interval), simulated (band)."""
+        return plots.validation_figure(self.hourly, MEASURES)
 
 
 # --- per-day measures ------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from wsim import __version__
+from wsim._version import __version__
 from wsim.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED
-from wsim.scenario import ScenarioError
+from wsim.errors import WsimError
 
 
 def _command_modules() -> list:
@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ScenarioError as error:
+    except WsimError as error:  # a scenario error, or any other bad input: its message
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from wsim.cli.common import EXIT_BAD_INPUT, positive_int
 
 if TYPE_CHECKING:
-    from wsim.compare import Comparison
+    from wsim.comparison import Comparison
 
 #: Replications `wsim demo` runs in all, shared out over the options: a W district
 #: replication takes about 4 s, so this keeps the demo to about 3 minutes on 2 cores.
@@ -168,7 +168,7 @@ def _fraction(text: str) -> float:
 
 
 def _run_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword arguments of `wsim.compare.compare` from the shared command-line options."""
+    """Keyword arguments of :func:`wsim.compare` from the shared command-line options."""
     executor = args.executor
     if args.scheduler:
         if executor not in (None, "dask"):
@@ -199,9 +199,8 @@ def _handled(run):
     """Run a handler; bad input from the comparison machinery becomes one message, exit 2."""
 
     def handler(args: argparse.Namespace) -> int:
-        from wsim.compare import CompareError
-        from wsim.executors import ExecutorError
-        from wsim.store import StoreMismatch
+        from wsim.comparison import CompareError
+        from wsim.experiment import ExecutorError, StoreMismatch
 
         try:
             return run(args)
@@ -214,7 +213,7 @@ def _handled(run):
 
 @_handled
 def _compare(args: argparse.Namespace) -> int:
-    from wsim.compare import compare
+    from wsim.comparison import compare
 
     options = [args.baseline, *args.options]
     comparison = compare(options, rank_by=args.rank_by, **_run_options(args))
@@ -225,8 +224,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 @_handled
 def _demo(args: argparse.Namespace) -> int:
-    from wsim.compare import compare
-    from wsim.store import StoreMismatch
+    from wsim.comparison import compare
+    from wsim.experiment import StoreMismatch
 
     folder = Path(args.scenarios) if args.scenarios else default_demo_folder()
     baseline = folder / "baseline.yaml"
@@ -300,7 +299,9 @@ def _finish(
     for path in comparison.save(out):
         print(f"wrote {path}")
     if report:
-        path = comparison.report(Path(out) / "report.html")
+        from wsim.report import write_report
+
+        path = write_report(comparison, Path(out) / "report.html")
         print(f"report: {path.resolve()}")
 
 
@@ -396,9 +397,9 @@ def _pct(value: float) -> str:
 
 @_handled
 def _grid(args: argparse.Namespace) -> int:
-    from wsim import plots
-    from wsim.compare import grid
-    from wsim.files import write_table_atomic
+    from wsim.comparison import grid
+    from wsim.figures import png_bytes
+    from wsim.files import write_bytes_atomic
 
     vary = dict(parse_vary(text) for text in args.vary)
     result = grid(args.base, vary, **_run_options(args))
@@ -415,11 +416,10 @@ def _grid(args: argparse.Namespace) -> int:
         print("(give --out DIR to write grid.csv and the plots)")
         return 0
     out = Path(args.out)
-    print(f"wrote {write_table_atomic(result.table(), out / 'grid.csv')}")
-    print(f"wrote {write_table_atomic(comparison.kpis, out / 'kpis.csv')}")
+    for path in result.save(out):
+        print(f"wrote {path}")
     for kpi in kpis:
-        path = out / f"grid_{kpi}.png"
-        plots.grid_curves(result, kpi).savefig(path, dpi=96)
+        path = write_bytes_atomic(out / f"grid_{kpi}.png", png_bytes(result.plot_curves(kpi)))
         print(f"wrote {path}")
     return 0
 
@@ -430,7 +430,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
 
     import yaml
 
-    from wsim.compare import GridError
+    from wsim.comparison import GridError
 
     path, equals, values = text.partition("=")
     if not equals or not path.strip() or not values.strip():
@@ -452,6 +452,8 @@ def _command_line(args: argparse.Namespace) -> str:
     """The command as a user would type it again (for the report's reproducibility block)."""
     words = ["wsim", "compare", args.baseline, *args.options]
     words += ["--reps", str(args.reps), "--seed", str(args.seed)]
+    if args.rank_by:
+        words += ["--rank-by", args.rank_by]
     if args.precision:
         words += ["--precision", str(args.precision), "--max-reps", str(args.max_reps)]
         for kpi in args.precision_kpi or []:

@@ -154,7 +154,7 @@ def _fit(args: argparse.Namespace) -> int:
             target_wait=_minutes(args.target, "--target"),
             name=args.name,
         )
-        print(result.summary())
+        print(result.text())
         print(f"wrote {result.to_yaml(args.out)}")
         if args.report:
             validation = None
@@ -167,7 +167,9 @@ def _fit(args: argparse.Namespace) -> int:
                     workers=args.workers,
                 )
                 print(validation.text())
-            print(f"wrote {result.write_report(args.report, validation)}")
+            from wsim.report import write_fit_report
+
+            print(f"wrote {write_fit_report(result, args.report, validation)}")
     except LogError as error:
         print(f"wsim fit: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -178,7 +180,8 @@ def _validate_log(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from wsim.calibrate import LogError, validate_against_log
-    from wsim.files import write_table_atomic
+    from wsim.figures import png_bytes
+    from wsim.files import write_bytes_atomic
 
     try:
         validation = validate_against_log(
@@ -197,12 +200,8 @@ def _validate_log(args: argparse.Namespace) -> int:
     print(validation.text())
     if args.out:
         out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("overall", "hourly", "shape", "by_service"):
-            path = write_table_atomic(getattr(validation, name), out / f"validation_{name}.csv")
+        for path in validation.save(out):
             print(f"wrote {path}")
-        tmp = out / ".validation.png.tmp"
-        validation.plot(tmp)
-        tmp.replace(out / "validation.png")
-        print(f"wrote {out / 'validation.png'}")
+        figure = validation.plot_hourly()
+        print(f"wrote {write_bytes_atomic(out / 'validation.png', png_bytes(figure, dpi=110))}")
     return 0

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from wsim.cli.common import EXIT_BAD_INPUT, positive_int
 
 if TYPE_CHECKING:
-    from wsim.optimize.plan import StaffingPlan
+    from wsim.optimize.shifts.plan import StaffingPlan
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -88,9 +88,9 @@ def _positive_seconds(text: str) -> float:
 
 
 def _staffing(args: argparse.Namespace) -> int:
-    from wsim.files import write_table_atomic
+    from wsim.figures import png_bytes
+    from wsim.files import write_bytes_atomic, write_table_atomic
     from wsim.optimize import CoverError, StaffingError, staffing
-    from wsim.optimize.plot import plot_plan
     from wsim.scenario import load_scenario
 
     scenario = load_scenario(args.file)
@@ -124,7 +124,8 @@ def _staffing(args: argparse.Namespace) -> int:
     print(format_plan(plan))
     if out is not None:
         written = plan.save(out)
-        written.append(plot_plan(plan, out / "staffing.png"))
+        figure = plan.plot_windows()
+        written.append(write_bytes_atomic(out / "staffing.png", png_bytes(figure, dpi=110)))
         for path in written:
             print(f"wrote {path}")
     return 0
@@ -143,7 +144,7 @@ def _progress_line(row: dict[str, Any]) -> str:
 
 def format_plan(plan: StaffingPlan) -> str:
     """A short report: the outcome, then per slot the windows and the simulated target metric."""
-    from wsim.optimize.kpis import HALL, METRIC_COLUMNS
+    from wsim.optimize.shifts.kpis import HALL, METRIC_COLUMNS
 
     problem = plan.problem
     column = METRIC_COLUMNS[problem.target.metric]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from wsim.cli.common import EXIT_BAD_INPUT, positive_int
-from wsim.experiment import simulate
-from wsim.metrics import KPI_DESCRIPTIONS
-from wsim.scenario import ScenarioError, load_scenario
-from wsim.store import StoreMismatch
+from wsim.metrics.catalog import KPI_DESCRIPTIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -50,6 +49,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from wsim.scenario import ScenarioError, load_scenario
+
     status = 0
     for file in args.files:
         try:
@@ -63,10 +64,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from wsim.experiment import StoreMismatch, simulate
+    from wsim.scenario import load_scenario
+
     scenario = load_scenario(args.file)
     started = time.perf_counter()
     try:
-        results = simulate(scenario, args.reps, args.seed, args.workers, out=args.out)
+        results = simulate(scenario, args.reps, args.seed, workers=args.workers, out=args.out)
     except StoreMismatch as error:
         print(f"wsim run: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

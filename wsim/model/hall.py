@@ -21,56 +21,45 @@ Rules, in the words of a planner:
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import simpy
 
-from wsim import random as wrandom
-from wsim.model.arrivals import MINUTES_PER_DAY, ArrivalClock, hall_days, open_days, periods
-from wsim.model.journey import CaseLog, Journeys
-from wsim.scenario.schema import Scenario, WindowGroup
+from wsim import streams
+from wsim.model.arrivals import ArrivalClock, periods
+from wsim.model.calendar import hall_days, open_days
+from wsim.model.logs import HallLog
+from wsim.model.simpy_private import now_of, value_of
+from wsim.model.states import TicketState
+from wsim.scenario.hall import WindowGroup
+from wsim.scenario.schema import Scenario
+from wsim.scenario.units import MINUTES_PER_DAY
 
-# Ticket states; the last three are outcomes.
-WAITING, IN_SERVICE, SERVED, ABANDONED, BALKED = 0, 1, 2, 3, 4
-STATE_NAMES = ("waiting", "in service", "served", "abandoned", "balked")
+WAITING = TicketState.WAITING
+IN_SERVICE = TicketState.IN_SERVICE
+SERVED = TicketState.SERVED
+ABANDONED = TicketState.ABANDONED
+BALKED = TicketState.BALKED
 
 
-@dataclass
-class HallLog:
-    """Everything one replication recorded, as numpy arrays (times in clock minutes).
+class HallListener(Protocol):
+    """What the hall tells the layer above it (the citizen journeys), when there is one."""
 
-    Per ticket: `service` and `stream` (indices into `service_names` / `stream_names`), `day`,
-    `arrival`, `start` (called to a window; NaN if never), `end` (service end, abandonment or
-    balking time), `clerk` (-1 if never served), `outcome` (SERVED, ABANDONED or BALKED),
-    `case` (-1 for a walk-in without a journey). `cases` is the journey layer's record.
-    Per clerk shift: `shift_clerk`, `shift_from`, `shift_to`. `clerk_group` maps clerks to
-    window groups. `window` is the measurement window [from, to) for rates and utilization.
-    """
+    def arrival(self, stream: int, day: int) -> None:
+        """A citizen of demand stream `stream` arrives now on open day `day` (a new case)."""
 
-    service_names: list[str]
-    stream_names: list[str]
-    group_names: list[str]
-    clerk_group: np.ndarray
-    service: np.ndarray
-    stream: np.ndarray
-    day: np.ndarray
-    arrival: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    clerk: np.ndarray
-    outcome: np.ndarray
-    shift_clerk: np.ndarray
-    shift_from: np.ndarray
-    shift_to: np.ndarray
-    window: tuple[float, float]
-    day_close: np.ndarray
-    case: np.ndarray
-    cases: CaseLog | None
+    def ticket_done(self, ticket: int, state: TicketState) -> None:
+        """Ticket `ticket` of a case ended now: served, abandoned or balked."""
 
 
 class Hall:
-    """One replication of a scenario's hall. Build it, call `run()`, read `log()`."""
+    """One replication of a scenario's hall. Build it, call `run()`, read `log()`.
+
+    Without a `listener` every arrival takes a ticket (one visit per citizen). With one (the
+    journey layer), arrivals start cases and the listener issues the tickets of their visits
+    through :meth:`issue_ticket`, hearing back through ``ticket_done``.
+    """
 
     def __init__(self, scenario: Scenario, seed: int, replication: int):
         self.scenario = scenario
@@ -90,15 +79,13 @@ class Hall:
         self.t_day: list[int] = []
         self.t_arrival: list[float] = []
         self.t_work: list[float] = []
-        self.t_patience: list[float] = []
         self.t_state: list[int] = []
         self.t_start: list[float] = []
         self.t_end: list[float] = []
         self.t_clerk: list[int] = []
         self.t_case: list[int] = []
         self.waiting = [0] * len(self.services)
-        uses_journeys = scenario.uses_journeys()
-        self.journeys = Journeys(self, scenario, seed, replication) if uses_journeys else None
+        self.listener: HallListener | None = None
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -112,15 +99,15 @@ class Hall:
         patience = scenario.citizens.patience
         for d in scenario.demand:
             label = d.label
-            gap = wrandom.unit_exponentials(wrandom.stream(seed, rep, f"arrivals:{label}"))
-            accept = wrandom.uniforms(wrandom.stream(seed, rep, f"thinning:{label}"))
+            gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
+            accept = streams.uniforms(streams.stream(seed, rep, f"thinning:{label}"))
             self.clocks.append(ArrivalClock(periods(d, scenario), gap, accept))
             window_time = scenario.services[d.service].window_time
-            rng = wrandom.stream(seed, rep, f"window_time:{label}")
-            self.work_draw.append(wrandom.sampler(window_time, rng))
+            rng = streams.stream(seed, rep, f"window_time:{label}")
+            self.work_draw.append(streams.sampler(window_time, rng))
             if patience is not None:
-                rng = wrandom.stream(seed, rep, f"patience:{label}")
-                self.patience_draw.append(wrandom.sampler(patience, rng))
+                rng = streams.stream(seed, rep, f"patience:{label}")
+                self.patience_draw.append(streams.sampler(patience, rng))
         # One FIFO queue per (priority, service); streams of equal priority share it.
         self.queue_of_stream = []
         queues: dict[tuple[int, int], deque] = {}
@@ -187,11 +174,11 @@ class Hall:
             ev = self.env.timeout(t - self.env.now, (k, day))
             ev.callbacks.append(self._on_arrival)
 
-    def _on_arrival(self, ev) -> None:
-        k, day = ev._value
+    def _on_arrival(self, ev: simpy.Event) -> None:
+        k, day = value_of(ev)
         self._schedule_arrival(k, self.clocks[k])
-        if self.journeys is not None:
-            self.journeys.start_case(k, day)
+        if self.listener is not None:
+            self.listener.arrival(k, day)
         else:
             self._ticket(k, day, self.work_draw[k](), -1)
 
@@ -201,12 +188,12 @@ class Hall:
 
     def issue_ticket(self, k: int, work: float, case: int) -> None:
         """A citizen of case `case` (demand stream `k`) takes a ticket now for `work` minutes
-        at a standard window. The journey layer hears back through `ticket_done`."""
+        at a standard window. The listener hears back through `ticket_done`."""
         self._ticket(k, self.today, work, case)
 
     def _ticket(self, k: int, day: int, work: float, case: int) -> None:
         """Issue a ticket now: serve it at a free window, queue it, or record a balk."""
-        now = self.env._now
+        now = now_of(self.env)
         s = self.stream_service[k]
         tid = len(self.t_arrival)
         self.t_service.append(s)
@@ -222,7 +209,7 @@ class Hall:
             self.t_state.append(BALKED)
             self.t_end.append(now)
             if case >= 0:
-                self.journeys.ticket_done(tid, BALKED)
+                self.listener.ticket_done(tid, BALKED)
             return
         self.t_state.append(WAITING)
         self.t_end.append(float("nan"))
@@ -236,14 +223,14 @@ class Hall:
         if patience is not None:
             self.env.timeout(patience, tid).callbacks.append(self._on_patience)
 
-    def _on_patience(self, ev) -> None:
-        tid = ev._value
+    def _on_patience(self, ev: simpy.Event) -> None:
+        tid = value_of(ev)
         if self.t_state[tid] == WAITING:
             self.t_state[tid] = ABANDONED
-            self.t_end[tid] = self.env._now
+            self.t_end[tid] = now_of(self.env)
             self.waiting[self.t_service[tid]] -= 1
             if self.t_case[tid] >= 0:
-                self.journeys.ticket_done(tid, ABANDONED)
+                self.listener.ticket_done(tid, ABANDONED)
 
     def _serve(self, tid: int, c: int, now: float) -> None:
         """Clerk `c` calls ticket `tid` at time `now` and starts serving it."""
@@ -256,14 +243,14 @@ class Hall:
         duration = self.t_work[tid] / self.speed[self.clerk_group[c]][s]
         self.env.timeout(duration, c).callbacks.append(self._on_done)
 
-    def _on_done(self, ev) -> None:
-        c = ev._value
+    def _on_done(self, ev: simpy.Event) -> None:
+        c = value_of(ev)
         tid = self.current[c]
         self.t_state[tid] = SERVED
-        self.t_end[tid] = self.env._now
+        self.t_end[tid] = now_of(self.env)
         self.busy[c] = False
         if self.t_case[tid] >= 0:
-            self.journeys.ticket_done(tid, SERVED)
+            self.listener.ticket_done(tid, SERVED)
         self._next(c)
 
     def _next(self, c: int) -> None:
@@ -285,7 +272,7 @@ class Hall:
             if best is not None:
                 tid = best.popleft()
                 self.waiting[self.t_service[tid]] -= 1
-                self._serve(tid, c, self.env._now)
+                self._serve(tid, c, now_of(self.env))
                 return
         if self.closed:
             self._close_clerk(c)
@@ -296,12 +283,12 @@ class Hall:
 
     def _open_clerk(self, c: int) -> None:
         self.is_open[c] = True
-        self.open_since[c] = self.env._now
+        self.open_since[c] = now_of(self.env)
         self._next(c)
 
     def _close_clerk(self, c: int) -> None:
         self.is_open[c] = False
-        self.shifts.append((c, self.open_since[c], self.env._now))
+        self.shifts.append((c, self.open_since[c], now_of(self.env)))
 
     def set_count(self, g: int, n: int) -> None:
         """Make `n` clerks of group `g` work from now on (busy ones leave when done)."""
@@ -346,7 +333,7 @@ class Hall:
             lo, hi, times = calendar.open, calendar.close, []
         else:
             lo, hi = 0.0, MINUTES_PER_DAY
-            times = [(0.0, changes[0][1] if changes[0][0] <= 0 else changes[-1][1])]
+            times = [(0.0, group.count_at(0.0, daily=True))]
         times += [(t, n) for t, n in changes if lo < t < hi]
         for day in self.days:
             for t, n in times:
@@ -400,7 +387,8 @@ class Hall:
             day_close = np.empty(0)
         else:
             arrival_days = open_days(calendar)
-            end = arrival_days[-1].start + MINUTES_PER_DAY if self.journeys else float("inf")
+            journeys = self.scenario.uses_journeys()
+            end = arrival_days[-1].start + MINUTES_PER_DAY if journeys else float("inf")
             window = (0.0, end)
             day_close = np.array([d.start + calendar.close for d in arrival_days])
         shifts = np.array(self.shifts, dtype=float).reshape(-1, 3)
@@ -423,10 +411,4 @@ class Hall:
             window=window,
             day_close=day_close,
             case=np.array(self.t_case, dtype=int),
-            cases=self.journeys.log(window) if self.journeys else None,
         )
-
-
-def run_replication(scenario: Scenario, seed: int, replication: int) -> HallLog:
-    """Simulate replication `replication` of `scenario` with random streams from `seed`."""
-    return Hall(scenario, seed, replication).run()

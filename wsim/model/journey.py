@@ -21,68 +21,60 @@ simulation ended first. Hall visits are ordinary tickets of the hall kernel.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
-from wsim import random as wrandom
+from wsim import streams
 from wsim.model.backoffice import Department
+from wsim.model.hall import Hall
+from wsim.model.logs import CaseLog
+from wsim.model.states import CaseState, TicketState
 from wsim.model.timeline import Intervals, outage_intervals, working_intervals
 from wsim.scenario.distributions import Distribution, Uniform
 from wsim.scenario.journeys import ParallelStep, Step
 from wsim.scenario.schema import Scenario
+from wsim.scenario.units import MINUTES_PER_DAY
 
-MINUTES_PER_DAY = 1440.0
-CASE_STATES = ("in_progress", "completed", "abandoned", "gave_up")
-IN_PROGRESS, COMPLETED, ABANDONED, GAVE_UP = range(4)
-SERVED = 2  # the hall's ticket state for a served ticket
+IN_PROGRESS = CaseState.IN_PROGRESS
+COMPLETED = CaseState.COMPLETED
+ABANDONED = CaseState.ABANDONED
+GAVE_UP = CaseState.GAVE_UP
+SERVED = TicketState.SERVED
 _UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samplers
 
-
-@dataclass
-class CaseLog:
-    """One replication's cases as numpy arrays (times in clock minutes, NaN if not reached)."""
-
-    service: np.ndarray
-    stream: np.ndarray
-    channel: np.ndarray  # strings
-    segment: np.ndarray  # strings
-    start: np.ndarray
-    accepted: np.ndarray
-    decided: np.ndarray
-    end: np.ndarray  # when the final state was reached (NaN while in progress)
-    deadline: np.ndarray
-    trips: np.ndarray
-    reworks: np.ndarray
-    handoffs: np.ndarray
-    handoff_wait: np.ndarray  # minutes, summed over the case's handoffs
-    hit_by_outage: np.ndarray
-    state: np.ndarray
-    handoff_waits: np.ndarray  # every single handoff's wait, minutes
-    outage_minutes: float  # minutes any system was down within the measurement window
-    department_busy: float  # staff working minutes on cases within the measurement window
-    department_available: float  # staff working minutes available within it
-    department_cost: float  # staff cost of the departments within it
+#: A workflow as the case process walks it: per step, ``(step, where)``, or for a parallel
+#: group the list of its branches' ``(step, where)``. `where` ("2", or "2.1" in a parallel
+#: group) names the step's random streams, so that each step draws from its own stream.
+_Plan = list["tuple[Step, str] | list[tuple[Step, str]]"]
 
 
 class Journeys:
-    """The case layer of one replication, on top of a `Hall`."""
+    """The case layer of one replication, on top of a `Hall` (its :class:`HallListener`).
 
-    def __init__(self, hall, scenario: Scenario, seed: int, replication: int):
+    Random numbers: each source (a stream's returns, its pre-review times, a workflow step's
+    times, ...) has its own named stream, created at its first draw and then looked up by a
+    tuple key, so that no draw formats a string.
+    """
+
+    def __init__(self, hall: Hall, scenario: Scenario, seed: int, replication: int):
         self.hall = hall
         self.env: simpy.Environment = hall.env
         self.scenario = scenario
         self.seed = seed
         self.replication = replication
-        self._draws: dict[str, wrandom.Draw] = {}
+        self.labels = hall.stream_names
+        self._draws: dict[tuple[str, int, str], streams.Draw] = {}
+        self._plans: dict[str, _Plan] = {
+            name: _workflow_plan(service.workflow) for name, service in scenario.services.items()
+        }
         self.day_starts = [d.start for d in hall.days]
         self.end = self.day_starts[-1] + MINUTES_PER_DAY
         self.open_days = Intervals((s, s + MINUTES_PER_DAY) for s in self.day_starts)
         self.systems = {
             name: outage_intervals(
-                self._draw(f"outage-up:{name}", outage.between),
-                self._draw(f"outage-down:{name}", outage.repair),
+                self._stream_draw(f"outage-up:{name}", outage.between),
+                self._stream_draw(f"outage-down:{name}", outage.repair),
                 self.end,
             )
             for name, outage in scenario.systems.items()
@@ -115,20 +107,27 @@ class Journeys:
 
     # --- random numbers: one named stream per source -------------------------------------
 
-    def _draw(self, name: str, dist: Distribution) -> wrandom.Draw:
-        draw = self._draws.get(name)
+    def _stream_draw(self, name: str, dist: Distribution) -> streams.Draw:
+        """Successive draws of `dist` from the random stream called `name`."""
+        return streams.sampler(dist, streams.stream(self.seed, self.replication, name))
+
+    def _draw(self, source: str, k: int, dist: Distribution, where: str = "") -> streams.Draw:
+        """The draws of `source` for demand stream `k` (and workflow position `where`), from
+        the stream ``source:label[where]``, created at the first call."""
+        key = (source, k, where)
+        draw = self._draws.get(key)
         if draw is None:
-            rng = wrandom.stream(self.seed, self.replication, name)
-            draw = self._draws[name] = wrandom.sampler(dist, rng)
+            name = f"{source}:{self.labels[k]}{where}"
+            draw = self._draws[key] = self._stream_draw(name, dist)
         return draw
 
-    def _time(self, name: str, dist: Distribution) -> float:
-        return self._draw(name, dist)()
+    def _time(self, source: str, k: int, dist: Distribution, where: str = "") -> float:
+        return self._draw(source, k, dist, where)()
 
-    def _chance(self, name: str, p: float) -> bool:
-        """True with probability `p`, from stream `name` (drawn even when p is 0 or 1, so
-        that scenarios differing only in p keep their streams in step)."""
-        return self._draw(name, _UNIT)() < p
+    def _chance(self, source: str, k: int, p: float, where: str = "") -> bool:
+        """True with probability `p`, from the stream of `source` (drawn even when p is 0 or 1,
+        so that scenarios differing only in p keep their streams in step)."""
+        return self._draw(source, k, _UNIT, where)() < p
 
     # --- calendars ---------------------------------------------------------------------------
 
@@ -141,15 +140,15 @@ class Journeys:
             working = working.minus(self.systems[spec.system])
         return working
 
-    def _citizen_delay(self, name: str, dist: Distribution):
+    def _citizen_delay(self, source: str, k: int, dist: Distribution):
         """Wait a citizen's delay (coming back, resubmitting, picking up), counted in the
         hall's open days: one day from Friday 10:00 ends on Monday 10:00, so returns do not
         pile up on the first day after a weekend. Past the calendar, wait until its end."""
         now = self.env.now
-        until = self.open_days.advance(now, self._time(name, dist))
+        until = self.open_days.advance(now, self._time(source, k, dist))
         yield self.env.timeout((self.end if until is None else until) - now)
 
-    def _hall_time(self, label: str) -> float | None:
+    def _hall_time(self, k: int) -> float | None:
         """When a citizen who sets out now reaches the hall: now if it is open, else at a
         random time of the next open day's hours (None when the calendar is over)."""
         now = self.env.now
@@ -161,7 +160,7 @@ class Journeys:
         if start + calendar.open <= now:
             return now
         length = calendar.close - calendar.open
-        return start + calendar.open + self._draw(f"visit-time:{label}", _UNIT)() * length
+        return start + calendar.open + self._draw("visit-time", k, _UNIT)() * length
 
     def _deadline(self, accepted: float, days: int | None) -> float:
         """The end of the `days`-th working day after the day of acceptance (inf if none)."""
@@ -174,6 +173,10 @@ class Journeys:
         return float("inf")
 
     # --- the case process --------------------------------------------------------------------
+
+    def arrival(self, stream: int, day: int) -> None:
+        """A citizen of demand stream `stream` arrives now: a new case starts."""
+        self.start_case(stream, day)
 
     def start_case(self, k: int, day: int) -> None:
         """A new case of demand stream `k` starts now."""
@@ -198,17 +201,18 @@ class Journeys:
         scenario = self.scenario
         demand = scenario.demand[k]
         service = scenario.services[demand.service]
-        label = demand.label
         if not scenario.segments:
             return "", demand.channel if demand.channel != "any" else "hall"
         shares = [s.share for s in scenario.segments]
-        segment = scenario.segments[_pick(self._draw(f"segment:{label}", _UNIT)(), shares)]
+        segment = scenario.segments[_pick(self._draw("segment", k, _UNIT)(), shares)]
         if demand.channel != "any":
             return segment.name, demand.channel
         options = [
             (ch, w) for ch, w in segment.channels.items() if ch in service.channels and w > 0
         ]
-        pick = self._draw(f"channel:{label}", _UNIT)()
+        # drawn before the options are checked, so that the stream stays in step with
+        # scenarios in which this service allows other channels
+        pick = self._draw("channel", k, _UNIT)()
         if not options:
             return segment.name, "hall" if "hall" in service.channels else next(
                 iter(service.channels)
@@ -250,8 +254,7 @@ class Journeys:
     def _visit(self, c: int, k: int, work: float):
         """A trip to the hall and a window visit of `work` minutes; returns the ticket state
         (None when the calendar ends before the citizen can come)."""
-        label = self.scenario.demand[k].label
-        at = self._hall_time(label)
+        at = self._hall_time(k)
         if at is None:
             return None
         if at > self.env.now:
@@ -263,12 +266,10 @@ class Journeys:
         return (yield done)
 
     def _window_work(self, k: int, rekey: bool) -> float:
-        demand = self.scenario.demand[k]
         work = self.hall.work_draw[k]()
         if rekey:
-            work += self._time(
-                f"rekey:{demand.label}", self.scenario.services[demand.service].rekey_time
-            )
+            service = self.scenario.services[self.scenario.demand[k].service]
+            work += self._time("rekey", k, service.rekey_time)
         return work
 
     def _hall_intake(self, c: int, k: int, rekey: bool):
@@ -281,20 +282,18 @@ class Journeys:
                 return IN_PROGRESS
             if state != SERVED:
                 return ABANDONED
-            if not self._chance(f"incomplete:{demand.label}", service.incomplete):
+            if not self._chance("incomplete", k, service.incomplete):
                 return COMPLETED
-            yield from self._citizen_delay(f"return:{demand.label}", service.return_delay)
+            yield from self._citizen_delay("return", k, service.return_delay)
 
     def _remote_intake(self, c: int, k: int):
         """Submission through a remote channel until accepted; the case's state after it."""
         env = self.env
-        demand = self.scenario.demand[k]
-        label = demand.label
-        service = self.scenario.services[demand.service]
+        service = self.scenario.services[self.scenario.demand[k].service]
         name = self.c_channel[c]
         channel = self.scenario.channel(name)
         segment = self._segment(c)
-        if segment is not None and self._chance(f"help:{label}", segment.needs_help):
+        if segment is not None and self._chance("help", k, segment.needs_help):
             state = yield from self._visit(c, k, self._window_work(k, rekey=False))
             if state != SERVED:
                 return IN_PROGRESS if state is None else ABANDONED
@@ -309,18 +308,18 @@ class Journeys:
                 yield env.timeout(down.next_outside(env.now) - env.now)
             if name == "kiosk":
                 self.c_trips[c] += 1
-            incomplete = self._chance(f"incomplete:{label}", service.incomplete)
+            incomplete = self._chance("incomplete", k, service.incomplete)
             if channel.pre_review is None:
                 break
-            yield env.timeout(self._time(f"review:{label}", channel.pre_review))
+            yield env.timeout(self._time("review", k, channel.pre_review))
             if not incomplete:
                 break
-            if not self._chance(f"resubmit:{label}", channel.resubmit):
+            if not self._chance("resubmit", k, channel.resubmit):
                 return (yield from self._hall_intake(c, k, rekey=True))
-            yield from self._citizen_delay(f"resubmit-delay:{label}", channel.resubmit_delay)
+            yield from self._citizen_delay("resubmit-delay", k, channel.resubmit_delay)
         # Accepted remotely; weak integration may still call the citizen to a window.
         needs_visit = service.channels[name] == "pre" or incomplete
-        if self._chance(f"verification:{label}", service.verification) or needs_visit:
+        if self._chance("verification", k, service.verification) or needs_visit:
             state = yield from self._visit(c, k, self._window_work(k, rekey=True))
             if state != SERVED:
                 return IN_PROGRESS if state is None else ABANDONED
@@ -334,20 +333,21 @@ class Journeys:
 
     def _back_office(self, c: int, k: int):
         """The workflow's steps in order; parallel groups end when their last branch ends."""
-        service = self.scenario.services[self.scenario.demand[k].service]
-        previous = service.department
-        for i, step in enumerate(service.workflow):
-            if isinstance(step, ParallelStep):
+        name = self.scenario.demand[k].service
+        previous = self.scenario.services[name].department
+        for entry in self._plans[name]:
+            if isinstance(entry, list):
                 branches = [
-                    self.env.process(self._step(c, k, s, previous, f"{i}.{j}"))
-                    for j, s in enumerate(step.parallel)
+                    self.env.process(self._step(c, k, step, previous, where))
+                    for step, where in entry
                 ]
                 yield simpy.AllOf(self.env, branches)
                 if any(not b.value for b in branches):
                     return IN_PROGRESS
                 previous = None
             else:
-                finished = yield from self._step(c, k, step, previous, str(i))
+                step, where = entry
+                finished = yield from self._step(c, k, step, previous, where)
                 if not finished:
                     return IN_PROGRESS
                 previous = step.department
@@ -358,10 +358,9 @@ class Journeys:
         came over a handoff may prove stale (probability `handoffs.rework`): the case is then
         handed over again and the step repeated. Returns False when the calendar ends first.
 
-        `where` is the step's position in the workflow ("2", or "2.1" in a parallel group):
-        each step draws its time from its own stream, even when a department has two steps.
+        `where` (":2:tax", or ":2.1:tax" in a parallel group) names the step's streams: each
+        step draws its time from its own stream, even when a department has two steps.
         """
-        label = f"{self.scenario.demand[k].label}:{where}"
         department = self.departments[step.department]
         system = self.scenario.departments[step.department].system
         down = self.systems.get(system) if system else None
@@ -372,11 +371,11 @@ class Journeys:
                 handed = yield from self._handoff(c, k)
                 if not handed:
                     return False
-            work = self._time(f"step:{label}:{step.department}", step.time)
+            work = self._time("step", k, step.time, where)
             started = yield department.request(c, work, self.c_deadline[c])
             if down is not None and down.measure(started, self.env.now) > 0:
                 self.c_hit[c] = True
-            stale = self._chance(f"rework:{label}:{step.department}", rework)
+            stale = self._chance("rework", k, rework, where)
             if not (handed_over and stale):
                 return True
             self.c_reworks[c] += 1
@@ -385,16 +384,13 @@ class Journeys:
         """Move the case to the next department; returns False when the calendar ends first."""
         env = self.env
         handoffs = self.scenario.handoffs
-        label = self.scenario.demand[k].label
         began = env.now
         if handoffs.mode == "platform":
             sync = handoffs.next_sync(began)
-            wait = (
-                sync - began if sync is not None else self._time(f"handoff:{label}", handoffs.delay)
-            )
+            wait = sync - began if sync is not None else self._time("handoff", k, handoffs.delay)
             yield env.timeout(wait)
         else:
-            yield env.timeout(self._time(f"handoff:{label}", handoffs.delay))
+            yield env.timeout(self._time("handoff", k, handoffs.delay))
         if handoffs.mode == "citizen":
             served = yield from self._visit_until_served(c, k, "handoff-visit", handoffs.visit_time)
             if not served:
@@ -409,13 +405,11 @@ class Journeys:
 
     def _deliver(self, c: int, k: int):
         """The result reaches the citizen; the case's final state."""
-        demand = self.scenario.demand[k]
-        service = self.scenario.services[demand.service]
-        label = demand.label
+        service = self.scenario.services[self.scenario.demand[k].service]
         if service.result == "mail":
-            yield self.env.timeout(self._time(f"mail:{label}", service.mail_delay))
+            yield self.env.timeout(self._time("mail", k, service.mail_delay))
         elif service.result == "pickup":
-            yield from self._citizen_delay(f"pickup-delay:{label}", service.pickup_delay)
+            yield from self._citizen_delay("pickup-delay", k, service.pickup_delay)
             served = yield from self._visit_until_served(c, k, "pickup", service.pickup_time)
             if not served:
                 return IN_PROGRESS
@@ -425,20 +419,19 @@ class Journeys:
         """Hall visits of `window_time` for `purpose` (carrying a file, a pickup), repeated
         after the service's return delay when the citizen leaves the queue. False when the
         calendar ends first."""
-        demand = self.scenario.demand[k]
-        return_delay = self.scenario.services[demand.service].return_delay
+        return_delay = self.scenario.services[self.scenario.demand[k].service].return_delay
         while True:
-            work = self._time(f"{purpose}:{demand.label}", window_time)
+            work = self._time(purpose, k, window_time)
             state = yield from self._visit(c, k, work)
             if state is None:
                 return False
             if state == SERVED:
                 return True
-            yield from self._citizen_delay(f"return:{demand.label}", return_delay)
+            yield from self._citizen_delay("return", k, return_delay)
 
     # --- the hall's callback and the record --------------------------------------------------
 
-    def ticket_done(self, tid: int, state: int) -> None:
+    def ticket_done(self, tid: int, state: TicketState) -> None:
         """The hall reports that ticket `tid` of a case ended (served, abandoned or balked)."""
         self.ticket_events.pop(tid).succeed(state)
 
@@ -488,3 +481,14 @@ def _pick(u: float, weights: list[float]) -> int:
         if u < acc:
             return i
     return len(weights) - 1
+
+
+def _workflow_plan(workflow: tuple[Step | ParallelStep, ...]) -> _Plan:
+    """The workflow with each step's stream suffix (``":2:tax"``, ``":2.1:tax"``)."""
+    plan: _Plan = []
+    for i, step in enumerate(workflow):
+        if isinstance(step, ParallelStep):
+            plan.append([(s, f":{i}.{j}:{s.department}") for j, s in enumerate(step.parallel)])
+        else:
+            plan.append((step, f":{i}:{step.department}"))
+    return plan

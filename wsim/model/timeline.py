@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from wsim.random import Draw
+from wsim.streams import Draw
 
 
 class Intervals:

@@ -5,6 +5,7 @@ returns a frozen :class:`Scenario`; any problem raises :class:`ScenarioError` wi
 message naming the file and the field.
 """
 
+from wsim.scenario.calendar import WEEKDAYS, Calendar
 from wsim.scenario.distributions import (
     Distribution,
     Empirical,
@@ -19,6 +20,7 @@ from wsim.scenario.distributions import (
     parse_distribution,
 )
 from wsim.scenario.errors import ScenarioError
+from wsim.scenario.hall import Citizens, Cost, Demand, Profile, Service, Targets, WindowGroup
 from wsim.scenario.journeys import (
     Channel,
     Department,
@@ -30,19 +32,9 @@ from wsim.scenario.journeys import (
     Step,
 )
 from wsim.scenario.loader import load_scenario, resolve_mapping
-from wsim.scenario.schema import (
-    WEEKDAYS,
-    Calendar,
-    Citizens,
-    Cost,
-    Demand,
-    Profile,
-    Scenario,
-    Service,
-    Targets,
-    WindowGroup,
-)
-from wsim.scenario.staffing import Staffing
+from wsim.scenario.paths import PathError, parse_path, set_path
+from wsim.scenario.schema import Scenario
+from wsim.scenario.staffing import Shift, Staffing, StaffingTarget
 from wsim.scenario.units import parse_clock, parse_duration
 
 __all__ = [
@@ -65,12 +57,15 @@ __all__ = [
     "Normal",
     "Outage",
     "ParallelStep",
+    "PathError",
     "Profile",
     "Scenario",
     "ScenarioError",
     "Segment",
     "Service",
+    "Shift",
     "Staffing",
+    "StaffingTarget",
     "Step",
     "Targets",
     "Triangular",
@@ -80,5 +75,7 @@ __all__ = [
     "parse_clock",
     "parse_distribution",
     "parse_duration",
+    "parse_path",
     "resolve_mapping",
+    "set_path",
 ]

@@ -1,7 +1,7 @@
 """Probability distributions of times (window times, patience) as scenario files state them.
 
 These models only describe and validate a distribution and give its moments; drawing random
-numbers is the job of ``wsim.random``. The moments feed the queueing formulas and the sanity
+numbers is the job of ``wsim.streams``. The moments feed the queueing formulas and the sanity
 checks (utilisation), so they are exact, not estimated.
 
 In YAML a distribution is a mapping with a ``dist`` tag, e.g.

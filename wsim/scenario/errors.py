@@ -17,6 +17,8 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ValidationError
 
+from wsim.errors import WsimError
+
 Problem = tuple[str, str]
 
 _IDENTIFIER = re.compile(r"^[\w-]+$")
@@ -40,7 +42,7 @@ _BOUNDS = {
 }
 
 
-class ScenarioError(ValueError):
+class ScenarioError(WsimError, ValueError):
     """A scenario could not be loaded; ``str()`` is a message meant for the planner.
 
     Attributes:

@@ -31,11 +31,11 @@ from wsim.scenario.errors import (
     FieldProblems,
     ScenarioError,
     from_validation_error,
-    join_path,
     key_path,
     short_repr,
     unknown_name_message,
 )
+from wsim.scenario.overlays import merge
 from wsim.scenario.schema import Scenario
 
 Source = str | os.PathLike | Mapping
@@ -211,66 +211,3 @@ def _check_cycle(base_path: Path, chain: _Chain, file: str | None) -> None:
         start = resolved.index(base_path.resolve())
         loop = [shown for _, shown in chain[start:]] + [str(base_path)]
         raise ScenarioError([("base", f"overlay cycle: {' -> '.join(loop)}")], file)
-
-
-def merge(base: Any, change: Any, path: str = "") -> Any:
-    """Deep-merge ``change`` into ``base`` (see the module docstring); inputs are not modified.
-
-    Raises :class:`FieldProblems` (paths relative to ``path``) for a bad ``remove``.
-    """
-    if isinstance(base, Mapping) and isinstance(change, Mapping):
-        merged = copy.deepcopy(dict(base))
-        for key, value in change.items():
-            child = join_path(path, key_path(key))
-            merged[key] = merge(base[key], value, child) if key in base else _plain(value, child)
-        return merged
-    if isinstance(base, list) and _all_named(change) and _all_named(base):
-        return _merge_named(base, change, path)
-    return _plain(change, path)
-
-
-def _all_named(items: Any) -> bool:
-    return isinstance(items, list) and all(
-        isinstance(item, Mapping) and "name" in item for item in items
-    )
-
-
-def _plain(value: Any, path: str) -> Any:
-    """A copy of a replacing value; a ``remove`` flag in it could not be honoured."""
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, Mapping) and "remove" in item:
-                raise FieldProblems(
-                    [
-                        (
-                            join_path(path, f"[{index}].remove"),
-                            "remove only works when merging a list of named items into a base list "
-                            "whose items all have a name",
-                        )
-                    ]
-                )
-    return copy.deepcopy(value)
-
-
-def _merge_named(base: list[Any], change: list[Any], path: str) -> list[Any]:
-    """Merge lists of named mappings by name: update, append or remove."""
-    merged = copy.deepcopy(base)
-    for index, item in enumerate(change):
-        item_path = join_path(path, f"[{index}]")
-        names = [existing["name"] for existing in merged]
-        remove = item.get("remove", False)
-        if not isinstance(remove, bool):
-            message = f"expected true or false, found {remove!r}"
-            raise FieldProblems([(f"{item_path}.remove", message)])
-        item = {key: value for key, value in item.items() if key != "remove"}
-        if item["name"] not in names:
-            if remove:
-                message = unknown_name_message("name", item["name"], [str(n) for n in names])
-                raise FieldProblems([(f"{item_path}.name", f"cannot remove: {message}")])
-            merged.append(copy.deepcopy(item))
-        elif remove:
-            del merged[names.index(item["name"])]
-        else:
-            position = names.index(item["name"])
-            merged[position] = merge(merged[position], item, item_path)
-    return merged

@@ -22,7 +22,7 @@ least cost, so that citizens wait no longer than the target? This section states
 A shift covers a slot when its clerk is at the window for the whole slot: on duty, and not on
 an unpaid break. Shift costs are per shift and day; without ``cost`` a shift costs its paid
 hours. Checks against the rest of the scenario (do the groups exist? does the slot divide the
-opening hours?) are :meth:`Staffing.problems`, called by the scenario's own validation.
+opening hours?) are in :mod:`wsim.scenario.references`, run by the scenario's own validation.
 """
 
 from __future__ import annotations
@@ -30,16 +30,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from wsim.scenario.base import Clock, FrozenModel, Minutes
+from wsim.scenario.calendar import Calendar
 from wsim.scenario.errors import FieldProblems, Problem, unknown_name_message
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock, parse_clock, parse_duration
-
-if TYPE_CHECKING:
-    from wsim.scenario.schema import Calendar, Scenario
 
 Metric = Literal["hall_service_level", "hall_wait_mean", "hall_abandon_rate"]
 Bound = Literal[">=", "<="]
@@ -53,7 +51,7 @@ METRIC_BOUNDS: dict[str, tuple[str, str]] = {
 
 _TARGET_TEXT = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=)\s*(\S+)\s*$")
 _BREAK_TEXT = re.compile(r"^\s*([0-9:]+)\s*-\s*([0-9:]+)\s*$")
-_GRID_TOLERANCE = 1e-9  # minutes; slot arithmetic on floats that are whole minutes in practice
+GRID_TOLERANCE = 1e-9  # minutes; slot arithmetic on floats that are whole minutes in practice
 
 
 class StaffingTarget(FrozenModel):
@@ -222,17 +220,19 @@ class Shift(FrozenModel):
         for index, (begin, finish) in enumerate(sorted(self.breaks)):
             where = f"breaks[{self.breaks.index((begin, finish))}]"
             if begin >= finish:
-                problems.append((where, f"must end after it starts, found {_range(begin, finish)}"))
+                problems.append(
+                    (where, f"must end after it starts, found {clock_range(begin, finish)}")
+                )
             elif not (self.start < begin and finish < self.end):
                 problems.append(
                     (
                         where,
-                        f"must lie inside the shift {_range(self.start, self.end)}, found "
-                        f"{_range(begin, finish)}",
+                        f"must lie inside the shift {clock_range(self.start, self.end)}, found "
+                        f"{clock_range(begin, finish)}",
                     )
                 )
             elif index and begin < previous_end:
-                problems.append((where, f"overlaps another break: {_range(begin, finish)}"))
+                problems.append((where, f"overlaps another break: {clock_range(begin, finish)}"))
             previous_end = max(previous_end, finish)
         if self.max is not None and self.min > self.max:
             problems.append(("min", f"must be at most max ({self.max}), found {self.min}"))
@@ -257,7 +257,7 @@ class Shift(FrozenModel):
         return all(finish <= b_from or begin >= b_to for b_from, b_to in self.breaks)
 
 
-def _range(begin: float, finish: float) -> str:
+def clock_range(begin: float, finish: float) -> str:
     return f"{format_clock(begin)}-{format_clock(finish)}"
 
 
@@ -287,7 +287,7 @@ class Staffing(FrozenModel):
     @model_validator(mode="after")
     def _check_names(self) -> Staffing:
         group_names = [group.name for group in self.groups]
-        problems = _duplicates("groups", group_names) + _duplicates(
+        problems = duplicates("groups", group_names) + duplicates(
             "shifts", [shift.name for shift in self.shifts]
         )
         for i, shift in enumerate(self.shifts):
@@ -308,7 +308,7 @@ class Staffing(FrozenModel):
 
         Days mode: from opening to closing. Continuous mode: the whole day from 00:00.
         """
-        begin, finish = _planning_hours(calendar)
+        begin, finish = planning_hours(calendar)
         count = round((finish - begin) / self.slot)
         return tuple(begin + k * self.slot for k in range(count))
 
@@ -316,67 +316,15 @@ class Staffing(FrozenModel):
         """The staffed groups a shift may work in."""
         return shift.groups if shift.groups is not None else tuple(g.name for g in self.groups)
 
-    def problems(self, scenario: Scenario) -> list[Problem]:
-        """Problems with the rest of the scenario, as (path below ``staffing``, message)."""
-        return self._group_problems(scenario) + self._grid_problems(scenario.calendar)
 
-    def _group_problems(self, scenario: Scenario) -> list[Problem]:
-        windows = [group.name for group in scenario.windows]
-        problems: list[Problem] = []
-        for i, group in enumerate(self.groups):
-            if group.serves is None:
-                if group.name not in windows:
-                    message = unknown_name_message("window group", group.name, windows)
-                    problems.append(
-                        (f"groups[{i}].name", f"{message} (or declare a new group with serves)")
-                    )
-                continue
-            if group.name in windows:
-                message = (
-                    f"{group.name!r} is already windows[{windows.index(group.name)}]; leave out "
-                    "serves to staff it, or give the new group another name"
-                )
-                problems.append((f"groups[{i}].serves", message))
-            services = scenario.services
-            problems += [
-                (f"groups[{i}].serves[{j}]", unknown_name_message("service", name, services))
-                for j, name in enumerate(group.serves)
-                if name not in services
-            ]
-        return problems
-
-    def _grid_problems(self, calendar: Calendar) -> list[Problem]:
-        begin, finish = _planning_hours(calendar)
-        count = (finish - begin) / self.slot
-        hours = _range(begin, finish) if calendar.mode == "days" else "the whole day (24 h)"
-        if abs(count - round(count)) > _GRID_TOLERANCE or round(count) < 1:
-            return [
-                (
-                    "slot",
-                    f"must divide the planning hours {hours} ({finish - begin:g} min) "
-                    f"into whole slots, found {self.slot:g} min",
-                )
-            ]
-        starts = self.slot_starts(calendar)
-        return [
-            (
-                f"shifts[{i}]",
-                f"{shift.name!r} ({_range(shift.start, shift.end)}) is at the window "
-                f"for no whole slot of {self.slot:g} min in {hours}",
-            )
-            for i, shift in enumerate(self.shifts)
-            if not any(shift.on_duty(start, start + self.slot) for start in starts)
-        ]
-
-
-def _planning_hours(calendar: Calendar) -> tuple[float, float]:
+def planning_hours(calendar: Calendar) -> tuple[float, float]:
     """The clock range the slots cover: opening hours (days mode) or the whole day."""
     if calendar.mode == "days":
         return calendar.open, calendar.close
     return 0.0, MINUTES_PER_DAY
 
 
-def _duplicates(field: str, names: list[str]) -> list[Problem]:
+def duplicates(field: str, names: list[str]) -> list[Problem]:
     return [
         (f"{field}[{i}].name", f"duplicate name {name!r} (also {field}[{names.index(name)}])")
         for i, name in enumerate(names)

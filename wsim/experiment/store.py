@@ -31,14 +31,13 @@ import shutil
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from wsim import __version__
+from wsim._version import __version__
+from wsim.errors import WsimError
+from wsim.experiment.replication import Replication
 from wsim.files import write_bytes_atomic
-
-if TYPE_CHECKING:
-    from wsim.experiment import Replication
-    from wsim.scenario import Scenario
+from wsim.scenario import Scenario
 
 MANIFEST = "manifest.json"
 REPLICATIONS = "replications"
@@ -47,7 +46,7 @@ FORMAT = 1
 _REPLICATION_FILE = re.compile(r"^r(\d{6,})(\.kpis)?\.pkl\.gz$")
 
 
-class StoreMismatch(ValueError):
+class StoreMismatch(WsimError, ValueError):
     """A results folder holds results of another seed, wsim version or scenario."""
 
 
@@ -175,7 +174,7 @@ class RunStore:
         """Write a finished replication of option `name` (atomically).
 
         `tables` says whether the replication carries its tables (see
-        :class:`wsim.executors.Task`); a KPI-only file does not stand in for a full one.
+        :class:`wsim.experiment.executors.Task`); a KPI-only file does not stand in for a full one.
         """
         data = gzip.compress(pickle.dumps(replication, protocol=pickle.HIGHEST_PROTOCOL), 1)
         return write_bytes_atomic(self._path(name, replication.replication, tables), data)

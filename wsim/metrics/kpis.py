@@ -1,4 +1,4 @@
-"""From one replication's event log to KPIs, the visit table and the window table.
+"""From one replication's record to its KPIs (see :mod:`wsim.metrics.catalog`).
 
 All times are minutes. In continuous mode only tickets that arrive inside the measurement
 window [warm-up, horizon) count, and window busy and open time are clipped to that window.
@@ -8,42 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from wsim.model.hall import ABANDONED, BALKED, SERVED, STATE_NAMES, HallLog
-from wsim.model.journey import CASE_STATES, COMPLETED, CaseLog
+from wsim.model.logs import CaseLog, HallLog
+from wsim.model.states import CaseState, TicketState
 from wsim.scenario import Scenario
 
-#: KPI columns of `Results.kpis`, in order, with what each measures.
-KPI_DESCRIPTIONS: dict[str, str] = {
-    "hall_arrivals": "tickets issued (count)",
-    "hall_served": "tickets served (count)",
-    "hall_abandon_rate": "share of tickets that left the queue before being called",
-    "hall_balk_rate": "share of citizens who left on arrival because the queue was too long",
-    "hall_wait_mean": "mean wait of served tickets, ticket to call (min)",
-    "hall_wait_p50": "median wait of served tickets (min)",
-    "hall_wait_p90": "90th percentile of the wait of served tickets (min)",
-    "hall_wait_prob": "share of served tickets that waited at all",
-    "hall_service_level": "share of all tickets served within targets.hall_wait",
-    "hall_sojourn_mean": "mean time in the hall of served tickets, ticket to end of service (min)",
-    "window_utilization": "busy time over open time of all windows",
-    "hall_close_overrun": "mean minutes past closing until the last citizen is served (days mode)",
-    "cases_started": "cases started (count)",
-    "case_lead_time_days_mean": "mean days from first contact to result, completed cases",
-    "case_lead_time_days_p90": "90th percentile of the lead time of completed cases (days)",
-    "case_on_time_rate": "share of decided cases decided within their statutory deadline",
-    "cases_overdue": "cases decided late or still undecided past their deadline (count)",
-    "trips_per_case_mean": "mean hall visits per completed case",
-    "one_trip_rate": "share of completed cases with at most one hall visit",
-    "zero_trip_rate": "share of completed cases with no hall visit",
-    "online_share": "share of cases started on the online portal",
-    "online_completion_rate": "share of cases started online completed without a hall visit",
-    "handoff_wait_h_mean": "mean wait of a handoff between departments (hours)",
-    "rework_rate": "share of decided cases with a workflow that needed rework",
-    "backlog_end": "cases started but not finished at the end of the last arrival day (count)",
-    "department_utilization": "back-office staff working time spent on cases",
-    "outage_hours": "hours any system was down during the arrival days",
-    "cases_hit_by_outage": "cases that met an outage, online or in the back office (count)",
-    "staff_cost": "cost of open windows and back-office staff over the arrival days",
-}
+SERVED, ABANDONED, BALKED = TicketState.SERVED, TicketState.ABANDONED, TicketState.BALKED
+COMPLETED = CaseState.COMPLETED
 
 
 def _overlap(a: np.ndarray, b: np.ndarray, lo: float, hi: float) -> float:
@@ -58,8 +28,8 @@ def counted(log: HallLog) -> np.ndarray:
 
 
 def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
-    """The KPIs of one replication (see `KPI_DESCRIPTIONS`)."""
-    busy, open_time = _busy_and_open(log)
+    """The KPIs of one replication (see :data:`wsim.metrics.catalog.KPI_DESCRIPTIONS`)."""
+    busy, open_time = busy_and_open(log)
     return {
         **hall_kpis(log, scenario.targets.hall_wait, busy, open_time),
         **case_kpis(log, scenario, open_time),
@@ -98,7 +68,7 @@ def _share(flags: np.ndarray, total: int) -> float:
     return float(flags.sum() / total) if total else float("nan")
 
 
-def _busy_and_open(log: HallLog) -> tuple[np.ndarray, np.ndarray]:
+def busy_and_open(log: HallLog) -> tuple[np.ndarray, np.ndarray]:
     """Busy and open minutes per window group, inside the measurement window."""
     lo, hi = log.window
     n_groups = len(log.group_names)
@@ -146,7 +116,7 @@ def cases_of(log: HallLog) -> CaseLog:
         handoffs=np.zeros(n, dtype=int),
         handoff_wait=np.zeros(n),
         hit_by_outage=np.zeros(n, dtype=bool),
-        state=np.where(served, COMPLETED, CASE_STATES.index("abandoned")),
+        state=np.where(served, COMPLETED, CaseState.ABANDONED),
         handoff_waits=np.empty(0),
         outage_minutes=0.0,
         department_busy=0.0,
@@ -200,77 +170,4 @@ def case_kpis(log: HallLog, scenario: Scenario, open_time: np.ndarray) -> dict[s
         "outage_hours": cases.outage_minutes / 60,
         "cases_hit_by_outage": float((mine & cases.hit_by_outage).sum()),
         "staff_cost": float(window_cost + cases.department_cost),
-    }
-
-
-def case_columns(log: HallLog) -> dict[str, np.ndarray]:
-    """The cases as columns: one row per case (times in clock minutes, lead time in days)."""
-    cases = cases_of(log)
-    completed = cases.state == COMPLETED
-    lead = np.where(completed, (cases.end - cases.start) / 1440.0, np.nan)
-    decided = np.isfinite(cases.decided)
-    on_time = np.where(
-        decided & np.isfinite(cases.deadline),
-        (cases.decided <= cases.deadline).astype(float),
-        np.nan,
-    )
-    lo, hi = log.window
-    return {
-        "case": np.arange(cases.start.size),
-        "service": np.array(log.service_names, dtype=object)[cases.service],
-        "stream": np.array(log.stream_names, dtype=object)[cases.stream],
-        "channel": cases.channel,
-        "segment": cases.segment,
-        "start": cases.start,
-        "accepted": cases.accepted,
-        "decided": cases.decided,
-        "end": cases.end,
-        "deadline": cases.deadline,
-        "lead_time_days": lead,
-        "trips": cases.trips,
-        "reworks": cases.reworks,
-        "handoffs": cases.handoffs,
-        "handoff_wait_h": cases.handoff_wait / 60,
-        "hit_by_outage": cases.hit_by_outage,
-        "on_time": on_time,
-        "state": np.array(CASE_STATES, dtype=object)[cases.state],
-        "counted": (cases.start >= lo) & (cases.start < hi),
-    }
-
-
-def visit_columns(log: HallLog) -> dict[str, np.ndarray]:
-    """The visit log as columns: one row per ticket (times in clock minutes)."""
-    served = log.clerk >= 0
-    window = np.array(log.group_names + [""], dtype=object)
-    group = np.where(served, log.clerk_group[np.where(served, log.clerk, 0)], len(log.group_names))
-    return {
-        "ticket": np.arange(log.arrival.size),
-        "service": np.array(log.service_names, dtype=object)[log.service],
-        "stream": np.array(log.stream_names, dtype=object)[log.stream],
-        "day": log.day,
-        "arrival": log.arrival,
-        "called": log.start,
-        "start": log.start,
-        "end": log.end,
-        "window": window[group],
-        "clerk": log.clerk,
-        "case": log.case,
-        "outcome": np.array(STATE_NAMES, dtype=object)[log.outcome],
-        "counted": counted(log),
-    }
-
-
-def window_columns(log: HallLog) -> dict[str, np.ndarray]:
-    """Per window group: open and busy minutes, utilization and tickets served."""
-    busy, open_time = _busy_and_open(log)
-    served = log.outcome == SERVED
-    counts = np.bincount(log.clerk_group[log.clerk[served]], minlength=len(log.group_names))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        utilization = np.where(open_time > 0, busy / open_time, np.nan)
-    return {
-        "window": np.array(log.group_names, dtype=object),
-        "open_time": open_time,
-        "busy_time": busy,
-        "utilization": utilization,
-        "served": counts,
     }

@@ -18,17 +18,16 @@ Use one as a context manager, or call :meth:`Executor.close`, to free its worker
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from wsim.experiment import Replication
-    from wsim.scenario import Scenario
+from wsim.errors import WsimError
+from wsim.experiment.replication import Replication, replicate, without_tables
+from wsim.scenario import Scenario
 
 #: The executor names :func:`make_executor` accepts.
 EXECUTORS = ("serial", "processes", "dask")
@@ -37,7 +36,7 @@ EXECUTORS = ("serial", "processes", "dask")
 DASK_CONNECT_TIMEOUT = 20
 
 
-class ExecutorError(ValueError):
+class ExecutorError(WsimError, ValueError):
     """An executor cannot be set up (unknown name, Dask missing, scheduler unreachable)."""
 
 
@@ -61,20 +60,8 @@ def run_task(task: Task) -> Replication:
 
 
 def _run(scenario: Scenario, seed: int, replication: int, tables: bool) -> Replication:
-    from wsim.experiment import replicate
-
     result = replicate(scenario, seed, replication)
     return result if tables else without_tables(result)
-
-
-def without_tables(replication: Replication) -> Replication:
-    """The replication with its tables (every column mapping except ``kpis``) emptied."""
-    empty = {
-        field.name: {}
-        for field in dataclasses.fields(replication)
-        if field.name != "kpis" and isinstance(getattr(replication, field.name), Mapping)
-    }
-    return dataclasses.replace(replication, **empty)
 
 
 class Executor(ABC):
@@ -240,12 +227,17 @@ class DaskExecutor(Executor):
             self._cluster = None
 
 
-def make_executor(kind: str = "serial", workers: int = 1, address: str | None = None) -> Executor:
+def make_executor(
+    kind: str | None = None, workers: int = 1, address: str | None = None
+) -> Executor:
     """An executor by name: ``serial``, ``processes`` (`workers` processes) or ``dask``.
 
     For ``dask``, `address` is the scheduler's address; without it a local cluster of
-    `workers` processes starts.
+    `workers` processes starts. ``None`` chooses ``processes`` when `workers` > 1 (and no
+    `address` is given), else ``serial``.
     """
+    if kind is None:
+        kind = "dask" if address else ("processes" if workers > 1 else "serial")
     if address and kind != "dask":
         raise ExecutorError(f"a scheduler address is only used by the dask executor, not {kind!r}")
     if kind == "serial":

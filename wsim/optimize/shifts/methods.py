@@ -29,18 +29,18 @@ import numpy as np
 import pandas as pd
 
 from wsim.experiment import simulate
-from wsim.optimize.cover import CoverPlan, cover
-from wsim.optimize.kpis import HALL, headroom, missed, slot_kpis
-from wsim.optimize.load import Curves, demand_curves, measured_curves
-from wsim.optimize.plan import StaffingPlan
-from wsim.optimize.problem import StaffingError, StaffingInfeasible, StaffingProblem
-from wsim.optimize.requirements import (
+from wsim.optimize.shifts.covering import CoverPlan, cover
+from wsim.optimize.shifts.kpis import HALL, headroom, missed, slot_kpis
+from wsim.optimize.shifts.load import Curves, demand_curves, measured_curves
+from wsim.optimize.shifts.plan import StaffingPlan
+from wsim.optimize.shifts.problem import StaffingError, StaffingInfeasible, StaffingProblem
+from wsim.optimize.shifts.requirements import (
     delay_levels,
     lag_requirements,
     presence_requirements,
     sipp_requirements,
 )
-from wsim.optimize.schedule import apply_schedule
+from wsim.optimize.shifts.schedule import apply_schedule
 from wsim.scenario import Scenario, load_scenario
 
 METHODS = ("sipp", "lag", "simulation")

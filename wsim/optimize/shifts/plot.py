@@ -3,15 +3,31 @@ target metric by slot with its confidence interval."""
 
 from __future__ import annotations
 
-import io
-import os
-from pathlib import Path
+from typing import Protocol
 
 import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-from wsim.files import write_bytes_atomic
-from wsim.optimize.kpis import HALL, METRIC_COLUMNS
-from wsim.optimize.plan import StaffingPlan
+from wsim.figures import PlotFigure
+from wsim.optimize.shifts.kpis import HALL, METRIC_COLUMNS
+from wsim.optimize.shifts.problem import StaffingProblem
+
+
+class Planned(Protocol):
+    """What the picture reads of a plan (a :class:`~wsim.optimize.StaffingPlan`)."""
+
+    problem: StaffingProblem
+    method: str
+    scheduled: np.ndarray
+    requirements: np.ndarray
+    slot_kpis: pd.DataFrame
+    replications: int
+    seed: int
+
+    @property
+    def cost(self) -> float: ...
+
 
 _LABELS = {
     "service_level": "share called within the target wait",
@@ -20,15 +36,12 @@ _LABELS = {
 }
 
 
-def plot_plan(plan: StaffingPlan, path: str | os.PathLike) -> Path:
-    """Draw ``plan`` into a PNG file at ``path`` (written atomically); returns the path."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+def plan_figure(plan: Planned) -> Figure:
+    """Windows required and scheduled by slot, and the simulated target metric by slot with
+    its 95% interval (meeting slots green, missing ones red)."""
     problem = plan.problem
     x = np.arange(problem.slots.size)
-    figure = Figure(figsize=(max(8.0, 0.45 * x.size + 3), 7.5), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = PlotFigure(figsize=(max(8.0, 0.45 * x.size + 3), 7.5), layout="constrained")
     windows, metric = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     colors = [f"C{g % 10}" for g in range(len(problem.groups))]
     for g, group in enumerate(problem.groups):
@@ -72,6 +85,4 @@ def plot_plan(plan: StaffingPlan, path: str | os.PathLike) -> Path:
         f"simulated, {plan.replications} replications (seed {plan.seed}), 95% intervals",
         fontsize="small",
     )
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return write_bytes_atomic(Path(path), buffer.getvalue())
+    return figure

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wsim import random as wrandom
-from wsim.model.arrivals import open_days, periods
-from wsim.optimize.problem import StaffingProblem
+from wsim import streams
+from wsim.model.arrivals import periods
+from wsim.model.calendar import open_days
+from wsim.optimize.shifts.problem import StaffingProblem
 from wsim.scenario.units import MINUTES_PER_DAY
 
 #: Window-time draws per service for the modified offered load, and the evenly spaced
@@ -212,8 +213,8 @@ def modified_offered_load(
     for k, (name, service) in enumerate(scenario.services.items()):
         if not shares[:, k].any() or curves[name].total == 0:
             continue
-        rng = wrandom.stream(0, 0, f"staffing:window_time:{name}")
-        draws = np.sort(wrandom.block_sampler(service.window_time, rng)(SERVICE_SAMPLES))
+        rng = streams.stream(0, 0, f"staffing:window_time:{name}")
+        draws = np.sort(streams.block_sampler(service.window_time, rng)(SERVICE_SAMPLES))
         step = SERVICE_SAMPLES // SERVICE_QUANTILES
         draws = draws[step // 2 :: step]
         draws *= service.window_time.expected() / draws.mean()  # a steady load comes out exact

@@ -29,6 +29,8 @@ from typing import Literal
 
 import numpy as np
 
+from wsim.errors import WsimError
+
 Status = Literal["optimal", "time limit", "infeasible"]
 
 #: Relative optimality gap asked of HiGHS and required for the status "optimal".
@@ -38,7 +40,7 @@ _ZERO = 1e-7  # below this a shortfall or a count is zero (solver tolerance)
 _MIN_SOLVE_SECONDS = 0.05  # a solve started at the deadline still gets this long
 
 
-class CoverError(ValueError):
+class CoverError(WsimError, ValueError):
     """Bad input to :func:`cover`, or a solver failure, as one readable message."""
 
 

@@ -19,9 +19,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from wsim.optimize.load import Curves, modified_offered_load, slot_loads
-from wsim.optimize.presence import presence_counts
-from wsim.optimize.problem import StaffingInfeasible, StaffingProblem
+from wsim.optimize.shifts.load import Curves, modified_offered_load, slot_loads
+from wsim.optimize.shifts.presence import presence_counts
+from wsim.optimize.shifts.problem import StaffingInfeasible, StaffingProblem
 from wsim.queueing import erlang_a, erlang_c, mmc_service_level, mmc_wait_mean
 from wsim.scenario.staffing import StaffingTarget
 

@@ -10,12 +10,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from matplotlib.figure import Figure
 
 from wsim.files import write_table_atomic, write_text_atomic
-from wsim.optimize.cover import CoverPlan
-from wsim.optimize.kpis import HALL, METRIC_COLUMNS, missed
-from wsim.optimize.problem import StaffingError, StaffingProblem
-from wsim.optimize.schedule import apply_schedule, overlay_changes, schedule_pairs
+from wsim.optimize.shifts.covering import CoverPlan
+from wsim.optimize.shifts.kpis import HALL, METRIC_COLUMNS, missed
+from wsim.optimize.shifts.plot import plan_figure
+from wsim.optimize.shifts.problem import StaffingError, StaffingProblem
+from wsim.optimize.shifts.schedule import apply_schedule, overlay_changes, schedule_pairs
 from wsim.scenario.schema import Scenario
 
 
@@ -143,7 +145,16 @@ class StaffingPlan:
             "changes": self.overlay(),
         }
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> pd.DataFrame:
+        """Per window group and slot: windows required, scheduled, and whether the slot meets
+        the target in the verification (the requirements table)."""
+        return self.requirements_table()
+
+    def plot_windows(self) -> Figure:
+        """Windows required and scheduled by slot, and the simulated target metric by slot."""
+        return plan_figure(self)
+
+    def to_dict(self) -> dict[str, Any]:
         """The plan as plain data (what plan.yaml holds)."""
         metric = METRIC_COLUMNS[self.problem.target.metric]
         hall = self.slot_kpis[self.slot_kpis["group"] == HALL]
@@ -180,7 +191,7 @@ class StaffingPlan:
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         written = [
-            _write_yaml(self.summary(), out / "plan.yaml", "Staffing plan (wsim optimize)"),
+            _write_yaml(self.to_dict(), out / "plan.yaml", "Staffing plan (wsim optimize)"),
             _write_yaml(
                 self.overlay_document(out),
                 out / "overlay.yaml",

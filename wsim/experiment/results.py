@@ -1,4 +1,4 @@
-"""Replications of a scenario, run serially or in worker processes, and their results.
+"""The replications of one scenario and their tables: :class:`Results` and :func:`simulate`.
 
 Replication r of a run seeded S draws every random stream from (S, r, stream name), so the
 numbers depend on neither the order in which replications run nor the number of workers.
@@ -8,60 +8,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from wsim import metrics
-from wsim.executors import ProcessExecutor, SerialExecutor, Task
+from wsim.experiment.executors import Executor, Task, make_executor
+from wsim.experiment.replication import Replication
+from wsim.experiment.statistics import t_interval
+from wsim.experiment.store import RunStore
 from wsim.files import write_table_atomic
-from wsim.model.hall import run_replication
 from wsim.scenario import Scenario, load_scenario
-from wsim.store import RunStore
-
-
-@dataclass(frozen=True)
-class Replication:
-    """What one replication returns: its KPIs and the columns of its visit, window and case
-    tables."""
-
-    replication: int
-    kpis: dict[str, float]
-    visits: dict[str, np.ndarray]
-    windows: dict[str, np.ndarray]
-    cases: dict[str, np.ndarray]
-
-
-def replicate(scenario: Scenario, seed: int, replication: int) -> Replication:
-    """Run one replication and reduce its log to KPIs and tables."""
-    log = run_replication(scenario, seed, replication)
-    return Replication(
-        replication=replication,
-        kpis=metrics.kpis(log, scenario),
-        visits=metrics.visit_columns(log),
-        windows=metrics.window_columns(log),
-        cases=metrics.case_columns(log),
-    )
-
-
-def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean, and the Student-t confidence interval of the mean, of the finite `values`.
-
-    Returns (mean, ci_low, ci_high, n); the interval is NaN with fewer than two values.
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = int(x.size)
-    if n == 0:
-        return float("nan"), float("nan"), float("nan"), 0
-    mean = float(x.mean())
-    if n < 2:
-        return mean, float("nan"), float("nan"), n
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half, n
 
 
 class Results:
@@ -140,31 +97,43 @@ def simulate(
     scenario: Scenario | Mapping | str | os.PathLike,
     replications: int = 10,
     seed: int = 0,
+    *,
+    executor: str | Executor | None = None,
     workers: int = 1,
+    address: str | None = None,
     out: str | os.PathLike | None = None,
 ) -> Results:
     """Simulate `replications` independent replications of `scenario`.
 
-    `scenario` may be a Scenario, a mapping or a YAML path. `workers` > 1 runs replications
-    in that many processes; the numbers are the same for any number of workers. With `out`,
-    each finished replication is kept in `out/replications` as soon as it is done, and a
-    second call with the same scenario and seed picks up where an interrupted one stopped
-    (a different scenario or seed is refused: `wsim.store.StoreMismatch`).
+    Parameters
+    ----------
+    scenario : a Scenario, a mapping or a YAML path.
+    replications, seed : how many replications, and the seed of their random streams.
+    executor : ``"serial"``, ``"processes"`` or ``"dask"``, or an :class:`Executor` (left
+        open); ``None`` runs in `workers` processes when `workers` > 1, else serially.
+        `address`: a running Dask scheduler. The numbers do not depend on any of these.
+    out : a folder: each finished replication is kept there (``out/replications``) as soon as
+        it is done, and a second call with the same scenario and seed picks up where an
+        interrupted one stopped (a different scenario or seed is refused:
+        :class:`wsim.experiment.store.StoreMismatch`).
     """
     scenario = load_scenario(scenario)
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    store = None if out is None else RunStore(Path(out) / "replications", seed, {"run": scenario})
+    store = None if out is None else RunStore(out, seed, {"run": scenario})
     kept = {r for r, tables in store.done("run").items() if tables} if store else set()
     reps = [store.load("run", r) for r in sorted(kept) if r < replications] if store else []
     tasks = [Task(scenario, seed, r) for r in range(replications) if r not in kept]
-    parallel = workers > 1 and len(tasks) > 1
-    executor = ProcessExecutor(min(workers, len(tasks))) if parallel else SerialExecutor()
-    with executor:
-        for _, replication in executor.imap_unordered(tasks):
+    own = not isinstance(executor, Executor)
+    runner = make_executor(executor, min(workers, max(len(tasks), 1)), address) if own else executor
+    try:
+        for _, replication in runner.imap_unordered(tasks):
             if store is not None:
                 store.save("run", replication)
             reps.append(replication)
+    finally:
+        if own:
+            runner.close()
     return Results(scenario, seed, reps)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wsim.model.arrivals import open_days
-from wsim.optimize.load import POINTS_PER_SLOT
-from wsim.optimize.problem import StaffingProblem
+from wsim.model.calendar import open_days
+from wsim.optimize.shifts.load import POINTS_PER_SLOT
+from wsim.optimize.shifts.problem import StaffingProblem
 
 
 def _groups_serving(problem: StaffingProblem) -> dict[str, list[str]]:

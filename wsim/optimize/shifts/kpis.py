@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from wsim.experiment import t_interval
-from wsim.model.arrivals import open_days
-from wsim.optimize.presence import attributed_groups
-from wsim.optimize.problem import StaffingProblem
+from wsim.model.calendar import open_days
+from wsim.optimize.shifts.presence import attributed_groups
+from wsim.optimize.shifts.problem import StaffingProblem
 from wsim.scenario.staffing import StaffingTarget
 
 #: The slot KPI column of each target metric.

@@ -1,222 +1,65 @@
-"""Plots of a comparison (and of a scenario grid), as matplotlib Figures, for notebooks and reports.
+"""Plots of a comparison (and of a scenario grid), as matplotlib Figures.
 
-Every function takes a :class:`wsim.compare.Comparison` (or a :class:`wsim.compare.Grid`) and
-returns a :class:`matplotlib.figure.Figure` made without pyplot (no global state, no display
-needed); a notebook shows a returned figure, ``fig.savefig("x.png")`` writes it. The tables the
-hourly plots draw are available as DataFrames: :func:`hourly_profile` (per replication) and
-:func:`hourly_summary` (mean and 95% interval over replications).
-
-Hourly measures, by hour of the day (clock minutes modulo one day):
-
-- ``wait_mean``: mean wait (ticket to call, minutes) of the served tickets that arrived in
-  that hour (counted tickets only);
-- ``queue_mean``: time-average number of citizens waiting in the hall during that hour;
-- ``utilization``: busy window-minutes over scheduled window-minutes (from the scenario's
-  window schedules) in that hour; a clerk finishing a citizen just after a schedule change
-  can push it a little above 1.
-
-Plots are computed from the replications whose tables the comparison kept (see
-``keep_tables`` in :func:`wsim.compare.compare`).
+Every function takes a comparison (or a grid) and returns a :class:`~wsim.figures.PlotFigure`
+made without pyplot (no global state, no display needed); a notebook shows a returned figure,
+``fig.savefig("x.png")`` writes it. :class:`~wsim.comparison.Comparison` and
+:class:`~wsim.comparison.Grid` call them from their ``plot_*`` methods; the functions read them
+through the small protocols below, so this module does not import them. Plots are computed
+from the replications whose tables the comparison kept (``keep_tables`` of
+:func:`wsim.compare`); the hourly measures are those of :mod:`wsim.metrics.hourly`.
 """
 
 from __future__ import annotations
 
-import io
 import textwrap
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from wsim.experiment import Results, t_interval
-from wsim.model.arrivals import MINUTES_PER_DAY, open_days
-from wsim.scenario import Scenario
+from wsim.figures import PlotFigure
+from wsim.metrics.hourly import HOURLY_MEASURES
+from wsim.scenario.overlays import format_value
 
-if TYPE_CHECKING:
-    from wsim.compare import Comparison, Grid
 
-HOURLY_MEASURES = {
-    "wait_mean": "mean wait of served tickets (min)",
-    "queue_mean": "citizens waiting (time average)",
-    "utilization": "window utilization (busy / scheduled)",
-}
+class Compared(Protocol):
+    """What the plots read of a comparison (a :class:`~wsim.comparison.Comparison`)."""
+
+    baseline: str
+    options: list[str]
+    better: Mapping[str, str]
+    results: Mapping[str, Any]
+
+    @property
+    def kpi_names(self) -> list[str]: ...
+    @property
+    def headline_kpis(self) -> list[str]: ...
+    @property
+    def primary_kpi(self) -> str | None: ...
+    def summary(self) -> pd.DataFrame: ...
+    def differences(self) -> pd.DataFrame: ...
+    def costs(self) -> pd.DataFrame: ...
+    def hourly_summary(self) -> pd.DataFrame: ...
+    def has_cases(self) -> bool: ...
+
+
+class Gridded(Protocol):
+    """What the plots read of a scenario grid (a :class:`~wsim.comparison.Grid`)."""
+
+    comparison: Compared
+    parameters: list[str]
+
+    def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame: ...
+
+
 #: Points drawn of an empirical distribution function (its quantiles), however many cases.
 ECDF_POINTS = 401
 _BETTER_COLOR, _WORSE_COLOR, _NEUTRAL_COLOR = "#1a7f37", "#c62828", "#57606a"
 
 
-class PlotFigure(Figure):
-    """A matplotlib Figure that also shows itself in notebooks (as a PNG), without pyplot."""
-
-    def _repr_png_(self) -> bytes:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        FigureCanvasAgg(self)
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=96)
-        return buffer.getvalue()
-
-
-# --- hourly tables ------------------------------------------------------------------------------
-
-
-def hourly_profile(results: Results) -> pd.DataFrame:
-    """Per replication and hour of day (0-23): wait_mean, queue_mean, utilization.
-
-    Hours in which nothing happens in any replication (no window scheduled, nobody waiting or
-    served) are left out.
-    """
-    columns = ["replication", "hour", *HOURLY_MEASURES]
-    visits = results.visits
-    if visits.empty:
-        return pd.DataFrame(columns=columns)
-    bins = _hour_bins(results.scenario)
-    scheduled = _scheduled_minutes(results.scenario, bins)
-    frames = []
-    for replication, v in visits.groupby("replication", sort=True):
-        frames.append(_one_replication(v, bins, scheduled).assign(replication=replication))
-    table = pd.concat(frames, ignore_index=True)
-    # a minute-thousandth: the cumulative sums carry rounding noise far below that
-    active = table.groupby("hour")[["scheduled", "busy", "waiting"]].sum().sum(axis=1) > 1e-3
-    table = table[table.hour.isin(active.index[active])]
-    return table[columns].reset_index(drop=True)
-
-
-def hourly_summary(comparison: Comparison) -> pd.DataFrame:
-    """Per option, measure and hour: mean over replications and its 95% t-interval."""
-    rows = []
-    for option in comparison.options:
-        profile = hourly_profile(comparison.results[option])
-        for measure in HOURLY_MEASURES:
-            for hour, values in profile.groupby("hour")[measure]:
-                mean, low, high, n = t_interval(values.to_numpy(dtype=float))
-                rows.append(
-                    {
-                        "option": option,
-                        "measure": measure,
-                        "hour": hour,
-                        "mean": mean,
-                        "ci_low": low,
-                        "ci_high": high,
-                        "n": n,
-                    }
-                )
-    return pd.DataFrame(
-        rows, columns=["option", "measure", "hour", "mean", "ci_low", "ci_high", "n"]
-    )
-
-
-def _hour_bins(scenario: Scenario) -> pd.DataFrame:
-    """The observed clock hours: start, end (clock minutes), hour of day, observed minutes.
-
-    Days mode: every hour of every open day. Continuous mode: the hours of the measurement
-    window [warm-up, horizon), the first and last ones clipped.
-    """
-    calendar = scenario.calendar
-    if calendar.mode == "continuous":
-        lo, hi = float(calendar.warmup), float(calendar.horizon)
-        start = np.arange(np.floor(lo / 60) * 60, hi, 60.0)
-    else:
-        days = np.array([day.start for day in open_days(calendar)])
-        start = (days[:, None] + np.arange(0, MINUTES_PER_DAY, 60.0)[None, :]).ravel()
-        lo, hi = -np.inf, np.inf
-    begin, end = np.maximum(start, lo), np.minimum(start + 60, hi)
-    hour = ((start % MINUTES_PER_DAY) // 60).astype(int)
-    return pd.DataFrame({"begin": begin, "end": end, "hour": hour, "observed": end - begin})
-
-
-def _scheduled_minutes(scenario: Scenario, bins: pd.DataFrame) -> np.ndarray:
-    """Scheduled window-minutes of all window groups in each bin (the hall's open hours only).
-
-    In days mode windows open from opening to closing time; in continuous mode around the
-    clock, and a schedule repeats every day (before the day's first change, the previous
-    day's last count holds), as the hall kernel runs it.
-    """
-    calendar = scenario.calendar
-    continuous = calendar.mode == "continuous"
-    open_lo, open_hi = (0.0, MINUTES_PER_DAY) if continuous else (calendar.open, calendar.close)
-    begin = bins.begin.to_numpy() % MINUTES_PER_DAY
-    end = begin + (bins.end.to_numpy() - bins.begin.to_numpy())
-    total = np.zeros(len(bins))
-    for group in scenario.windows:
-        changes = sorted({t for t, _ in group.schedule or ()})
-        cuts = sorted({open_lo, open_hi, *(t for t in changes if open_lo < t < open_hi)})
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            count = _count_at(group, (a + b) / 2, continuous)
-            overlap = np.clip(np.minimum(end, b) - np.maximum(begin, a), 0.0, None)
-            total += count * overlap
-    return total
-
-
-def _count_at(group, minute: float, continuous: bool) -> int:
-    schedule = group.schedule
-    if continuous and schedule and minute < schedule[0][0]:
-        return schedule[-1][1]
-    return group.count_at(minute)
-
-
-def _occupied_minutes(starts: np.ndarray, ends: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """For each time in `t`: the integral from -inf to t of #{i : starts_i <= u < ends_i}."""
-    s, e = np.sort(starts), np.sort(ends)
-    cs, ce = np.concatenate([[0.0], np.cumsum(s)]), np.concatenate([[0.0], np.cumsum(e)])
-    ks, ke = np.searchsorted(s, t, side="right"), np.searchsorted(e, t, side="right")
-    return (ks * t - cs[ks]) - (ke * t - ce[ke])
-
-
-def _minutes_per_bin(starts: np.ndarray, ends: np.ndarray, bins: pd.DataFrame) -> np.ndarray:
-    keep = np.isfinite(starts) & np.isfinite(ends)
-    starts, ends = starts[keep], ends[keep]
-    upper = _occupied_minutes(starts, ends, bins.end.to_numpy())
-    lower = _occupied_minutes(starts, ends, bins.begin.to_numpy())
-    return np.clip(upper - lower, 0.0, None)
-
-
-def _one_replication(v: pd.DataFrame, bins: pd.DataFrame, scheduled: np.ndarray) -> pd.DataFrame:
-    """The hourly measures of one replication's visits."""
-    present = v[v.outcome != "balked"]
-    left = present.start.fillna(present.end).to_numpy(dtype=float)
-    waiting = _minutes_per_bin(present.arrival.to_numpy(dtype=float), left, bins)
-    served = v[v.outcome == "served"]
-    busy = _minutes_per_bin(
-        served.start.to_numpy(dtype=float), served.end.to_numpy(dtype=float), bins
-    )
-    per_bin = pd.DataFrame(
-        {
-            "hour": bins.hour,
-            "observed": bins.observed,
-            "waiting": waiting,
-            "busy": busy,
-            "scheduled": scheduled,
-        }
-    )
-    hours = per_bin.groupby("hour").sum()
-    counted = served[served.counted] if "counted" in served else served
-    wait = (
-        (counted.start - counted.arrival)
-        .groupby(((counted.arrival % MINUTES_PER_DAY) // 60).astype(int))
-        .mean()
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        utilization = np.where(hours.scheduled > 0, hours.busy / hours.scheduled, np.nan)
-    return pd.DataFrame(
-        {
-            "hour": hours.index,
-            "wait_mean": wait.reindex(hours.index).to_numpy(),
-            "queue_mean": (hours.waiting / hours.observed).to_numpy(),
-            "utilization": utilization,
-            "scheduled": hours.scheduled.to_numpy(),
-            "busy": hours.busy.to_numpy(),
-            "waiting": hours.waiting.to_numpy(),
-        }
-    )
-
-
-# --- plots of a comparison ---------------------------------------------------------------------
-
-
-def forest(comparison: Comparison, kpis: Sequence[str] | None = None) -> Figure:
+def forest(comparison: Compared, kpis: Sequence[str] | None = None) -> Figure:
     """Change of every option against the baseline, with its paired 95% interval, per KPI.
 
     One panel per KPI (default: the headline KPIs), one row per option; green when the change
@@ -253,7 +96,7 @@ def forest(comparison: Comparison, kpis: Sequence[str] | None = None) -> Figure:
     return fig
 
 
-def cost_effect(comparison: Comparison, kpi: str | None = None) -> Figure:
+def cost_effect(comparison: Compared, kpi: str | None = None) -> Figure:
     """Yearly cost of each option against its effect on `kpi` (default: the primary KPI).
 
     The effect is the change against the baseline with its paired 95% interval (the baseline
@@ -304,27 +147,12 @@ def cost_effect(comparison: Comparison, kpi: str | None = None) -> Figure:
     return fig
 
 
-def wait_by_hour(comparison: Comparison) -> Figure:
-    """Mean wait of served tickets by hour of arrival, per option (95% band over replications)."""
-    return hourly_plot(comparison, "wait_mean")
-
-
-def queue_by_hour(comparison: Comparison) -> Figure:
-    """Time-average number of citizens waiting, by hour of day, per option."""
-    return hourly_plot(comparison, "queue_mean")
-
-
-def utilization_by_hour(comparison: Comparison) -> Figure:
-    """Window utilization (busy over scheduled window-minutes) by hour of day, per option."""
-    return hourly_plot(comparison, "utilization")
-
-
-def hourly_plot(comparison: Comparison, measure: str, table: pd.DataFrame | None = None) -> Figure:
+def hourly_plot(comparison: Compared, measure: str, table: pd.DataFrame | None = None) -> Figure:
     """One hourly measure (see :data:`HOURLY_MEASURES`) by hour of day, a line per option.
 
-    `table` is :func:`hourly_summary` of the comparison if already computed.
+    `table` is ``comparison.hourly_summary()`` if already computed.
     """
-    table = hourly_summary(comparison) if table is None else table
+    table = comparison.hourly_summary() if table is None else table
     table = table[(table.measure == measure) & table["mean"].notna()]
     fig = PlotFigure(figsize=(10, 4), layout="constrained")
     ax = fig.subplots()
@@ -350,21 +178,13 @@ def hourly_plot(comparison: Comparison, measure: str, table: pd.DataFrame | None
     return fig
 
 
-def has_cases(comparison: Comparison) -> bool:
-    """Whether every option has a cases table with ``lead_time_days`` and ``trips``."""
-    return all(
-        {"lead_time_days", "trips"} <= set(getattr(r, "cases", pd.DataFrame()).columns)
-        and not r.cases.empty
-        for r in comparison.results.values()
-    )
-
-
-def _cases(results: Results) -> pd.DataFrame:
+def _cases(results: Any) -> pd.DataFrame:
+    """The counted cases of one option's results (``Results.cases``)."""
     cases = results.cases
     return cases[cases.counted] if "counted" in cases else cases
 
 
-def lead_time_distribution(comparison: Comparison) -> Figure:
+def lead_time_distribution(comparison: Compared) -> Figure:
     """Distribution (empirical CDF) of case lead times in days, per option (completed cases)."""
     _require_cases(comparison)
     fig = PlotFigure(figsize=(10, 4), layout="constrained")
@@ -384,7 +204,7 @@ def lead_time_distribution(comparison: Comparison) -> Figure:
     return fig
 
 
-def trips_distribution(comparison: Comparison, most: int = 4) -> Figure:
+def trips_distribution(comparison: Compared, most: int = 4) -> Figure:
     """Share of cases by number of hall trips (0, 1, ... `most` or more), per option."""
     _require_cases(comparison)
     fig = PlotFigure(figsize=(10, 4), layout="constrained")
@@ -405,8 +225,8 @@ def trips_distribution(comparison: Comparison, most: int = 4) -> Figure:
     return fig
 
 
-def _require_cases(comparison: Comparison) -> None:
-    if not has_cases(comparison):
+def _require_cases(comparison: Compared) -> None:
+    if not comparison.has_cases():
         raise ValueError(
             "no cases table with lead_time_days and trips in these results "
             "(the model of these scenarios records no citizen journeys)"
@@ -416,13 +236,11 @@ def _require_cases(comparison: Comparison) -> None:
 # --- plots of a grid ----------------------------------------------------------------------------
 
 
-def grid_curves(grid: Grid, kpi: str) -> Figure:
+def grid_curves(grid: Gridded, kpi: str) -> Figure:
     """What-if curves: `kpi` against the first grid parameter, one line per second parameter.
 
     Points show the mean with its 95% interval; the dashed line is the base scenario.
     """
-    from wsim.compare import format_value
-
     table = grid.table([kpi])
     first = grid.parameters[0]
     rest = grid.parameters[1:]
@@ -502,7 +320,7 @@ def _color(index: int) -> str:
     return palette[index % len(palette)]
 
 
-def _kpi_title(comparison: Comparison, kpi: str) -> str:
+def _kpi_title(comparison: Compared, kpi: str) -> str:
     direction = comparison.better.get(kpi)
     return f"{kpi} ({direction} is better)" if direction else kpi
 

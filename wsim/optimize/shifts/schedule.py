@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from wsim.optimize.problem import StaffingProblem
-from wsim.scenario.loader import load_scenario, merge
+from wsim.optimize.shifts.problem import StaffingProblem
+from wsim.scenario.loader import load_scenario
+from wsim.scenario.overlays import merge
 from wsim.scenario.schema import Scenario
 
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wsim.optimize.cover import CountLimit
+from wsim.errors import WsimError
+from wsim.optimize.shifts.covering import CountLimit
 from wsim.scenario.schema import Scenario
 from wsim.scenario.staffing import Shift, Staffing, StaffingTarget
 from wsim.scenario.units import format_clock
 
 
-class StaffingError(ValueError):
+class StaffingError(WsimError, ValueError):
     """A staffing request that cannot be answered; ``str()`` is meant for the planner."""
 
 

@@ -1,169 +1,26 @@
 """The fit report: what was fitted, from which rows, how well, and what the model misses.
 
 A folder with ``report.html`` (self-contained: plots embedded as base64 PNG), every table as
-CSV, the plots as PNG files and the fitted ``scenario.yaml``. Figures are drawn with
-matplotlib's object API (no pyplot, no display needed). Each file is written to a temporary
-name and renamed, so an interrupted run never leaves a half-written file under a final name.
+CSV, the plots as PNG files and the fitted ``scenario.yaml``. Each file is written to a
+temporary name and renamed, so an interrupted run never leaves a half-written file under a
+final name.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
-import numpy as np
 import pandas as pd
 from markupsafe import Markup
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from wsim.calibrate.servers import served_by_server
-from wsim.calibrate.validate import MEASURES, Validation
+from wsim.calibrate import FitResult, Validation
+from wsim.calibrate.arrivals import MIN_PER_SLOT
+from wsim.figures import png_bytes
 from wsim.files import write_bytes_atomic, write_table_atomic, write_text_atomic
-from wsim.scenario.units import format_clock
-
-if TYPE_CHECKING:
-    from wsim.calibrate.fitting import FitResult
-
-_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-
-
-def _clock_ticks(axis, lo: float, hi: float) -> None:
-    hours = np.arange(np.ceil(lo / 60) * 60, hi + 1, 120)
-    axis.set_xticks(hours)
-    axis.set_xticklabels([format_clock(h) for h in hours], rotation=45, fontsize=7)
-
-
-def _grid(n: int, width: float = 11.0, per_row: int = 3) -> tuple[Figure, list]:
-    rows = max(1, int(np.ceil(n / per_row)))
-    figure = Figure(figsize=(width, 2.9 * rows), layout="constrained")
-    axes = figure.subplots(rows, per_row, squeeze=False).ravel().tolist()
-    for extra in axes[n:]:
-        extra.set_visible(False)
-    return figure, axes[:n]
-
-
-def arrivals_figure(result: FitResult) -> Figure:
-    """Observed tickets per slot (mean over the days, min-max band) against the fitted rates."""
-    table = result.arrivals.by_slot
-    services = list(table["service"].unique())
-    figure, axes = _grid(len(services))
-    slot = result.selection.slot
-    for axis, service in zip(axes, services, strict=True):
-        rows = table[table["service"] == service]
-        x = rows["slot"] + slot / 2
-        axis.fill_between(x, rows["min"], rows["max"], color="0.85", label="observed min-max")
-        axis.plot(x, rows["mean"], "o", ms=3, color=_COLORS[0], label="observed mean")
-        edges = np.append(rows["slot"].to_numpy(), rows["slot"].iloc[-1] + slot)
-        axis.stairs(rows["fitted"].to_numpy(), edges, color=_COLORS[1], label="fitted")
-        axis.set_title(f"{service}: tickets per {slot:g}-min slot", fontsize=9)
-        _clock_ticks(axis, result.selection.open, result.selection.close)
-    axes[0].legend(fontsize=7)
-    return figure
-
-
-def service_figure(result: FitResult) -> Figure:
-    """Histogram of logged window times with the fitted densities (chosen one bold)."""
-    fits = result.service.fits
-    figure, axes = _grid(len(fits))
-    for axis, (label, candidates) in zip(axes, fits.items(), strict=True):
-        values = result.service.values[label]
-        top = float(np.quantile(values, 0.99)) if values.size else 1.0
-        bins = np.linspace(0, top, 40)
-        axis.hist(values[values <= top], bins=bins, density=True, color="0.8")
-        grid = np.linspace(top / 400, top, 400)
-        mass = np.mean(values <= top) if values.size else 1.0
-        for rank, fit in enumerate(candidates):
-            axis.plot(
-                grid,
-                fit.frozen.pdf(grid) / mass,
-                lw=2.2 if rank == 0 else 0.9,
-                color=_COLORS[rank % len(_COLORS)],
-                label=f"{fit.family} (AIC {fit.aic:,.0f})",
-            )
-        axis.set_title(f"{label}: window time (min), n={values.size}", fontsize=9)
-        axis.legend(fontsize=6)
-    return figure
-
-
-def patience_figure(result: FitResult) -> Figure:
-    """Kaplan-Meier survival of patience (with interval) and the fitted survival curves."""
-    figure = Figure(figsize=(7, 4), layout="constrained")
-    axis = figure.subplots()
-    patience = result.patience
-    km = patience.km
-    axis.step(km["time"], km["survival"], where="post", color="k", label="Kaplan-Meier")
-    axis.fill_between(km["time"], km["ci_low"], km["ci_high"], step="post", color="0.85")
-    grid = np.linspace(0, float(km["time"].max()), 400)
-    for rank, fit in enumerate(patience.fits):
-        axis.plot(
-            grid,
-            fit.frozen.sf(grid),
-            lw=2 if rank == 0 else 1,
-            color=_COLORS[rank % len(_COLORS)],
-            label=f"{fit.family} (AIC {fit.aic:,.0f})",
-        )
-    axis.set_xlabel("wait (min)")
-    axis.set_ylabel("P(patience > wait)")
-    axis.set_ylim(0, 1.02)
-    axis.legend(fontsize=8)
-    return figure
-
-
-def servers_figure(result: FitResult) -> Figure:
-    """Servers per slot: present, busy, available, distinct, and the scheduled windows."""
-    figure = Figure(figsize=(9, 4), layout="constrained")
-    axis = figure.subplots()
-    table = result.servers.by_slot
-    slot = result.servers.slot
-    x = table["slot"] + slot / 2
-    for column, color in zip(("present", "available", "busy", "distinct"), _COLORS, strict=False):
-        axis.plot(x, table[column], "o-", ms=3, lw=1, color=color, label=f"{column} (mean)")
-    windows = table["windows"].to_numpy()
-    edges = np.append(table["slot"].to_numpy(), table["slot"].iloc[-1] + slot)
-    axis.stairs(windows, edges, color="k", lw=2, label="windows scheduled")
-    axis.set_ylabel("servers")
-    _clock_ticks(axis, result.selection.open, result.selection.close)
-    axis.legend(fontsize=8)
-    return figure
-
-
-def validation_figure(validation: Validation) -> Figure:
-    """Observed (points with interval) and simulated (line with band) by hour, four panels."""
-    figure, axes = _grid(len(MEASURES), width=10, per_row=2)
-    for axis, (measure, label) in zip(axes, MEASURES.items(), strict=True):
-        rows = validation.hourly[validation.hourly["measure"] == measure]
-        hours = rows["hour"] + 0.5
-        axis.fill_between(hours, rows["sim_low"], rows["sim_high"], color=_COLORS[1], alpha=0.2)
-        axis.plot(hours, rows["simulated"], color=_COLORS[1], label="simulated")
-        error = np.vstack(
-            [rows["observed"] - rows["obs_low"], rows["obs_high"] - rows["observed"]]
-        ).clip(min=0)
-        axis.errorbar(
-            hours,
-            rows["observed"],
-            yerr=np.nan_to_num(error),
-            fmt="o",
-            ms=3,
-            color=_COLORS[0],
-            capsize=2,
-            label="observed",
-        )
-        axis.set_title(label, fontsize=9)
-        axis.set_xlabel("hour of day (ticket issued)", fontsize=8)
-    axes[0].legend(fontsize=8)
-    return figure
-
-
-def _png(figure: Figure) -> bytes:
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()
 
 
 def _html_table(table: pd.DataFrame, digits: int = 4) -> Markup:
@@ -179,37 +36,22 @@ def _html_table(table: pd.DataFrame, digits: int = 4) -> Markup:
 
 
 def _tables(result: FitResult, validation: Validation | None) -> dict[str, pd.DataFrame]:
-    tables = {
-        "cleaning": result.cleaning(),
-        "arrivals_quality": result.arrivals.quality,
-        "arrivals_by_slot": result.arrivals.by_slot,
-        "weekdays": result.arrivals.by_date,
-        "service_candidates": result.service.candidates,
-        "speed_bands": result.bands,
-        "servers_by_slot": result.servers.by_slot,
-        "served_by_server": served_by_server(result.tickets),
-    }
-    if result.patience is not None:
-        tables["patience_candidates"] = result.patience.candidates
-        tables["patience_km"] = result.patience.km
+    tables = result.tables()
     if validation is not None:
-        tables["validation_overall"] = validation.overall
-        tables["validation_shape"] = validation.shape
-        tables["validation_hourly"] = validation.hourly
-        tables["validation_by_service"] = validation.by_service
+        tables |= validation.tables()
     return tables
 
 
 def _figures(result: FitResult, validation: Validation | None) -> dict[str, Figure]:
     figures = {
-        "arrivals": arrivals_figure(result),
-        "service_times": service_figure(result),
-        "servers": servers_figure(result),
+        "arrivals": result.plot_arrivals(),
+        "service_times": result.plot_service_times(),
+        "servers": result.plot_servers(),
     }
     if result.patience is not None:
-        figures["patience"] = patience_figure(result)
+        figures["patience"] = result.plot_patience()
     if validation is not None:
-        figures["validation"] = validation_figure(validation)
+        figures["validation"] = validation.plot_hourly()
     return figures
 
 
@@ -306,8 +148,6 @@ def write_fit_report(
     result: FitResult, folder: str | os.PathLike, validation: Validation | None = None
 ) -> Path:
     """Write report.html, the CSV tables, the PNG plots and scenario.yaml into ``folder``."""
-    from wsim.calibrate.arrivals import MIN_PER_SLOT
-
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     tables = _tables(result, validation)
@@ -315,7 +155,7 @@ def write_fit_report(
         write_table_atomic(table, out / f"{name}.csv")
     images = {}
     for name, figure in _figures(result, validation).items():
-        data = _png(figure)
+        data = png_bytes(figure, dpi=100)
         write_bytes_atomic(out / f"{name}.png", data)
         images[name] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     result.to_yaml(out / "scenario.yaml")

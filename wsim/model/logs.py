@@ -1,0 +1,71 @@
+"""What one replication records, as numpy arrays: the hall's tickets and the journeys' cases.
+
+The kernel builds these in plain lists while it runs and converts them once at the end; the
+metrics read only these records, never the running model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class CaseLog:
+    """One replication's cases as numpy arrays (times in clock minutes, NaN if not reached)."""
+
+    service: np.ndarray
+    stream: np.ndarray
+    channel: np.ndarray  # strings
+    segment: np.ndarray  # strings
+    start: np.ndarray
+    accepted: np.ndarray
+    decided: np.ndarray
+    end: np.ndarray  # when the final state was reached (NaN while in progress)
+    deadline: np.ndarray
+    trips: np.ndarray
+    reworks: np.ndarray
+    handoffs: np.ndarray
+    handoff_wait: np.ndarray  # minutes, summed over the case's handoffs
+    hit_by_outage: np.ndarray
+    state: np.ndarray
+    handoff_waits: np.ndarray  # every single handoff's wait, minutes
+    outage_minutes: float  # minutes any system was down within the measurement window
+    department_busy: float  # staff working minutes on cases within the measurement window
+    department_available: float  # staff working minutes available within it
+    department_cost: float  # staff cost of the departments within it
+
+
+@dataclass
+class HallLog:
+    """Everything one replication recorded, as numpy arrays (times in clock minutes).
+
+    Per ticket: `service` and `stream` (indices into `service_names` / `stream_names`), `day`,
+    `arrival`, `start` (called to a window; NaN if never), `end` (service end, abandonment or
+    balking time), `clerk` (-1 if never served), `outcome` (a :class:`TicketState` outcome),
+    `case` (-1 for a walk-in without a journey). `cases` is the journey layer's record
+    (None without journeys).
+    Per clerk shift: `shift_clerk`, `shift_from`, `shift_to`. `clerk_group` maps clerks to
+    window groups. `window` is the measurement window [from, to) for rates and utilization.
+    """
+
+    service_names: list[str]
+    stream_names: list[str]
+    group_names: list[str]
+    clerk_group: np.ndarray
+    service: np.ndarray
+    stream: np.ndarray
+    day: np.ndarray
+    arrival: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    clerk: np.ndarray
+    outcome: np.ndarray
+    shift_clerk: np.ndarray
+    shift_from: np.ndarray
+    shift_to: np.ndarray
+    window: tuple[float, float]
+    day_close: np.ndarray
+    case: np.ndarray
+    cases: CaseLog | None = None
