@@ -8,6 +8,7 @@ error is the sampling error of that estimate for the sample size at hand.
 
 from __future__ import annotations
 
+import gzip
 import math
 
 import numpy as np
@@ -293,6 +294,33 @@ def test_dirty_rows_are_counted_and_dropped_with_a_reason(tmp_path):
     assert by_row.loc[1, "abandoned"] and by_row.loc[1, "wait"] == pytest.approx(1.5)
     assert by_row.loc[13, "wait"] == 0.0  # answered at once: issued when called
     assert log.resolution == pytest.approx(1 / 60)
+
+
+@pytest.mark.parametrize("compression", ["gzip", "bz2", "lzma"])
+def test_a_compressed_log_reads_as_the_plain_one(compression, tmp_path):
+    # A semicolon-separated GB18030 file: the sniffer and the decoder both see the
+    # decompressed text, so the result is the plain file's, issue for issue.
+    module = pytest.importorskip(compression)
+    ending = {"gzip": ".gz", "bz2": ".bz2", "lzma": ".xz"}[compression]
+    text = DIRTY.replace(",", ";").replace("ANN", "安")
+    plain = tmp_path / "dirty.csv"
+    plain.write_text(text, encoding="gb18030")
+    packed = tmp_path / f"dirty.csv{ending}"
+    packed.write_bytes(module.compress(text.encode("gb18030")))
+    layout = make_layout({"id": "id"}, preset="anonymous-bank")
+    expected, got = read_log(plain, layout), read_log(packed, layout)
+    pd.testing.assert_frame_equal(got.tickets, expected.tickets)
+    pd.testing.assert_frame_equal(got.issues, expected.issues)
+    assert len(got.tickets) == 5 and "安" in set(got.tickets["server"])
+
+
+def test_a_corrupt_or_truncated_compressed_log_is_one_message(tmp_path):
+    whole = gzip.compress(DIRTY.encode())
+    for name, data in (("corrupt.csv.gz", b"not gzip at all"), ("cut.csv.gz", whole[:-20])):
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(LogError, match=f"{name}: cannot read the log"):
+            read_log(path, make_layout(preset="anonymous-bank"))
 
 
 def test_dirty_timestamps_in_a_dataframe():

@@ -1,4 +1,4 @@
-"""Calibration on a real log: the Anonymous Bank week in shared/data (see docs/calibration.md).
+"""Calibration on a real log: the Anonymous Bank week of wsim.datasets (docs/calibration.md).
 
 The fit and the validation run exactly as the command in docs/calibration.md (same options,
 20 replications, seed 0), so the errors asserted here are the figures reported there; the
@@ -14,9 +14,8 @@ import pytest
 
 import wsim
 from wsim.calibrate import fit, make_layout, read_log, validate_against_log
+from wsim.datasets import anonymous_bank_week
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-LOG = DATA / "anonymous_bank_1999-08_week1.csv"
 FITTED = Path(__file__).resolve().parents[1] / "scenarios" / "fitted"
 SPEED_BANDS = ["10:00", "13:00", "17:00", "20:00"]
 NAME = "Anonymous Bank call center, Sun-Thu (fitted)"
@@ -34,12 +33,7 @@ REPORTED_SHAPE = {"arrivals": 0.99, "wait_mean": 0.80, "served_within": 0.87, "a
 
 @pytest.fixture(scope="module")
 def bank_log():
-    if not LOG.exists():
-        pytest.fail(
-            f"the real queue log {LOG} is missing: these tests need the shared data folder "
-            "beside the repository (X/main and X/shared/data)"
-        )
-    return read_log(LOG, make_layout(preset="anonymous-bank"))
+    return read_log(anonymous_bank_week(), make_layout(preset="anonymous-bank"))
 
 
 @pytest.fixture(scope="module")

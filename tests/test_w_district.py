@@ -12,6 +12,7 @@ REPS), so the check tests the direction, not a lucky draw.
 from __future__ import annotations
 
 import copy
+import re
 from functools import cache
 from pathlib import Path
 
@@ -121,6 +122,30 @@ def test_combined_is_the_five_reforms_applied_in_turn():
 
 
 # --- the baseline's state (the ranges the scenario was built for) ----------------------------
+
+
+_CITED_ROWS = re.compile(r"\brows? (\d+(?:-\d+)?(?:(?:, | and )\d+(?:-\d+)?)*)")
+
+
+def test_every_cited_row_and_section_is_in_sources():
+    # "row N", "rows N-M, K" and "§X" in the W district files name rows and sections of
+    # SOURCES.md beside them; a citation of a row or section it lacks is a broken source.
+    sources = (FOLDER / "SOURCES.md").read_text()
+    rows = {int(n) for n in re.findall(r"^\| (\d+) \|", sources, flags=re.MULTILINE)}
+    sections = set(re.findall(r"^##.*\(§(\w+)\)$", sources, flags=re.MULTILINE))
+    assert rows == set(range(1, 94)) and sections == {"B", "C", "D", "suggested"}
+    cited_rows, cited_sections = set(), set()
+    for path in [FOLDER / "README.md", BASELINE, *sorted((FOLDER / "reforms").glob("*.yaml"))]:
+        text = " ".join(re.sub(r"^\s*#", " ", line) for line in path.read_text().splitlines())
+        text = " ".join(text.replace("–", "-").split())
+        for run_ in _CITED_ROWS.findall(text):
+            for part in re.split(r", | and ", run_):
+                low, _, high = part.partition("-")
+                cited_rows.update(range(int(low), int(high or low) + 1))
+        cited_sections.update(re.findall(r"§(\w+)", text))
+    assert len(cited_rows) > 40  # the citations were found
+    assert cited_rows <= rows, sorted(cited_rows - rows)
+    assert cited_sections <= sections, sorted(cited_sections - sections)
 
 
 def test_baseline_hall_and_back_office_are_busy_but_stable():

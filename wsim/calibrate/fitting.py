@@ -86,9 +86,13 @@ class FitResult:
         return pd.concat([summary, table], ignore_index=True)
 
     def yaml_text(self) -> str:
-        """The scenario as YAML, with a header saying where it came from."""
+        """The scenario as YAML, with a header saying where it came from.
+
+        The header names the log by its file name only, so that a fitted scenario committed
+        to a repository carries no folder of the machine that fitted it.
+        """
         header = (
-            f"# Fitted by wsim fit from {self.log.source} ({self.log.rows_read} rows, "
+            f"# Fitted by wsim fit from {Path(self.log.source).name} ({self.log.rows_read} rows, "
             f"{len(self.tickets)} tickets fitted).\n"
             f"# Days: {self.selection.reason}.\n"
             "# Times are minutes; see the fit report for the evidence behind each number.\n"

@@ -126,10 +126,10 @@ class LogLayout:
 
 
 PRESETS: dict[str, LogLayout] = {
-    # The Technion SEE "Anonymous Bank" call-center log (see shared/data/README.md): a call
-    # that reached the queue is a ticket issued at q_start; one answered at once (q_start
-    # 0:00:00) is a ticket issued when the agent took it; VRU-only calls have neither time
-    # and are not tickets. HANG = abandoned (left at q_exit); PHANTOM calls are ignored.
+    # The Technion SEE "Anonymous Bank" call-center log (wsim.datasets.anonymous_bank_week):
+    # a call that reached the queue is a ticket issued at q_start; one answered at once
+    # (q_start 0:00:00) is a ticket issued when the agent took it; VRU-only calls have neither
+    # time and are not tickets. HANG = abandoned (left at q_exit); PHANTOM calls are ignored.
     "anonymous-bank": LogLayout(
         arrival=("q_start", "ser_start"),
         start="ser_start",

@@ -1,10 +1,10 @@
 """Reading a queue log into clean tickets, counting every row that is repaired or dropped.
 
 Real exports are dirty: missing times, services that end before they start, tickets that run
-across midnight, duplicated rows. :func:`read_log` turns a CSV file or a DataFrame into one
-row per usable ticket (times in minutes) and a table of *issues*: for each problem, how many
-rows had it and what was done (dropped, repaired, or kept with some facts unused). No row
-disappears without a line in that table.
+across midnight, duplicated rows. :func:`read_log` turns a CSV file (plain or compressed) or a
+DataFrame into one row per usable ticket (times in minutes) and a table of *issues*: for each
+problem, how many rows had it and what was done (dropped, repaired, or kept with some facts
+unused). No row disappears without a line in that table.
 
 Times in the tickets table are minutes from midnight of the log's first date; ``clock`` is the
 issue time in minutes after midnight of the ticket's own date.
@@ -13,9 +13,12 @@ issue time in minutes after midnight of the ticket's own date.
 from __future__ import annotations
 
 import csv
+import importlib
 import os
 import re
+import zlib
 from dataclasses import dataclass
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -23,6 +26,11 @@ import pandas as pd
 from wsim.calibrate.layout import LogError, LogLayout
 from wsim.scenario.calendar import WEEKDAYS
 from wsim.scenario.units import MINUTES_PER_DAY
+
+try:
+    import lzma
+except ImportError:  # a Python built without it: .xz logs are refused with a message
+    lzma = None
 
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$")
 _NULLS = ("", "nan", "nat", "none", "null", "<na>")
@@ -72,9 +80,33 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 _DELIMITERS = ",;\t|"
 
 
+#: Compressed logs are read as they are: file name ending -> module whose ``open`` reads it.
+#: pandas infers the same compressions from the same endings.
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def _open_text(path: str, encoding: str) -> IO[str]:
+    """The file as text, decompressed on the fly when its name ends in .gz, .bz2 or .xz."""
+    ending = os.path.splitext(path)[1].lower()
+    if ending not in COMPRESSIONS:
+        return open(path, encoding=encoding, newline="")
+    try:
+        module = importlib.import_module(COMPRESSIONS[ending])
+    except ImportError:
+        raise LogError(
+            f"{path}: cannot read a {ending} file: this Python has no "
+            f"{COMPRESSIONS[ending]} module; decompress the log first"
+        ) from None
+    return module.open(path, "rt", encoding=encoding, newline="")
+
+
+#: Besides OSError, what a truncated or corrupt compressed file raises while it is read.
+CORRUPT = (EOFError, zlib.error) + ((lzma.LZMAError,) if lzma else ())
+
+
 def _delimiter(path: str, encoding: str) -> str:
     """The field separator of a CSV file: comma, semicolon, tab or bar, sniffed from its start."""
-    with open(path, encoding=encoding, newline="") as handle:
+    with _open_text(path, encoding) as handle:
         sample = handle.read(65536)
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
@@ -107,7 +139,13 @@ def _read_table(log: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFrame, st
         source = os.fspath(log)
         try:
             table = _read_csv(source)
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        except (
+            OSError,
+            *CORRUPT,
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            csv.Error,
+        ) as exc:
             reason = " ".join(str(exc).split())
             raise LogError(f"{source}: cannot read the log as CSV ({reason})") from None
     table.columns = [str(column).strip() for column in table.columns]
@@ -410,6 +448,8 @@ class _Cleaning:
 
 def read_log(log: str | os.PathLike | pd.DataFrame | TicketLog, layout: LogLayout) -> TicketLog:
     """Read and clean a queue log (CSV path or DataFrame) with a column mapping.
+
+    A CSV file may be compressed (name ending in .gz, .bz2 or .xz): it is read as it is.
 
     Raises :class:`LogError` when the file cannot be read or a mapped column is absent;
     dirty rows are never an error: they are dropped or repaired and counted in ``issues``.

@@ -46,8 +46,8 @@ from wsim.calibrate.selection import Selection
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock
 
 #: Default longest gap between two services of one server inside a shift (minutes): a gap
-#: longer than a short break is time away. (In the bank log of shared/data 95% of the gaps
-#: between an agent's consecutive calls are under 8 minutes and 97.5% under 14.)
+#: longer than a short break is time away. (In the bank log of wsim.datasets.anonymous_bank_week
+#: 95% of the gaps between an agent's consecutive calls are under 8 minutes and 97.5% under 14.)
 BREAK_GAP = 15.0
 #: Grid step of the time averages (minutes): 5 seconds.
 GRID = 1 / 12

@@ -16,8 +16,21 @@ _LAYOUT_HELP = (
 
 
 def _add_log_options(parser: argparse.ArgumentParser) -> None:
-    """Options that say how to read a log (shared by both commands)."""
-    parser.add_argument("log", metavar="LOG", help="queue log (CSV, one row per ticket)")
+    """Options that say which log to read and how (shared by both commands)."""
+    from wsim.datasets import DATASETS
+
+    parser.add_argument(
+        "log",
+        metavar="LOG",
+        nargs="?",
+        help="queue log (CSV, one row per ticket; may be .gz, .bz2 or .xz), or --dataset",
+    )
+    parser.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="instead of LOG, a data set shipped with wsim, read with its preset: "
+        + "; ".join(f"{d.name}: {d.title}" for d in DATASETS.values()),
+    )
     parser.add_argument("--preset", help="a known log layout: anonymous-bank")
     parser.add_argument("--columns", metavar="MAPPING", help=_LAYOUT_HELP)
     for flag, dest, text in (
@@ -102,14 +115,33 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=_validate_log)
 
 
-def _layout(args: argparse.Namespace):
+def _log(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The log file to read and the preset that reads it (a data set brings its own)."""
+    from wsim.calibrate.layout import LogError
+    from wsim.datasets import DatasetError, dataset
+
+    if args.dataset is None:
+        if args.log is None:
+            raise LogError("give a LOG file or --dataset NAME")
+        return args.log, args.preset
+    if args.log is not None:
+        both = f"{args.log!r}, {args.dataset!r}"
+        raise LogError(f"give a LOG file or --dataset NAME, not both ({both})")
+    try:
+        shipped = dataset(args.dataset)
+        return str(shipped.path), args.preset or shipped.preset
+    except DatasetError as error:
+        raise LogError(str(error)) from None
+
+
+def _layout(args: argparse.Namespace, preset: str | None):
     from wsim.calibrate.layout import make_layout, parse_columns
 
     mapping: dict = parse_columns(args.columns) if args.columns else {}
     for field in ("missing", "abandoned_values", "ignore_values", "no_server"):
         if getattr(args, field):
             mapping[field] = getattr(args, field)
-    return make_layout(mapping, args.preset)
+    return make_layout(mapping, preset)
 
 
 def _minutes(text: str | None, what: str) -> float | None:
@@ -142,9 +174,10 @@ def _fit(args: argparse.Namespace) -> int:
     from wsim.calibrate.servers import BREAK_GAP
 
     try:
+        log, preset = _log(args)
         result = fit(
-            args.log,
-            _layout(args),
+            log,
+            _layout(args, preset),
             days=args.days,
             hours=_hours(args.hours),
             slot=args.slot,
@@ -184,10 +217,11 @@ def _validate_log(args: argparse.Namespace) -> int:
     from wsim.files import write_bytes_atomic
 
     try:
+        log, preset = _log(args)
         validation = validate_against_log(
             args.scenario,
-            args.log,
-            _layout(args),
+            log,
+            _layout(args, preset),
             days=args.days,
             replications=args.reps,
             seed=args.seed,
