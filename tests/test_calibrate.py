@@ -291,7 +291,8 @@ def test_dirty_rows_are_counted_and_dropped_with_a_reason(tmp_path):
     midnight = by_row.loc[7]
     assert midnight["wait"] == pytest.approx(3.0)  # 23:58 -> 00:01 next day
     assert midnight["service_time"] == pytest.approx(4.0)
-    assert by_row.loc[1, "abandoned"] and by_row.loc[1, "wait"] == pytest.approx(1.5)
+    assert by_row.loc[1, "abandoned"]
+    assert by_row.loc[1, "wait"] == pytest.approx(1.5)
     assert by_row.loc[13, "wait"] == 0.0  # answered at once: issued when called
     assert log.resolution == pytest.approx(1 / 60)
 
@@ -311,7 +312,8 @@ def test_a_compressed_log_reads_as_the_plain_one(compression, tmp_path):
     expected, got = read_log(plain, layout), read_log(packed, layout)
     pd.testing.assert_frame_equal(got.tickets, expected.tickets)
     pd.testing.assert_frame_equal(got.issues, expected.issues)
-    assert len(got.tickets) == 5 and "安" in set(got.tickets["server"])
+    assert len(got.tickets) == 5
+    assert "安" in set(got.tickets["server"])
 
 
 def test_a_corrupt_or_truncated_compressed_log_is_one_message(tmp_path):
@@ -394,7 +396,8 @@ def test_cli_fit_report_and_validate_log(synthetic_log, tmp_path, capsys):
     assert status == 0, capsys.readouterr().err
     assert wsim.load_scenario(scenario).targets.hall_wait == 5.0
     html = (tmp_path / "report" / "report.html").read_text()
-    assert "Validation: simulated against the log" in html and "data:image/png;base64," in html
+    assert "Validation: simulated against the log" in html
+    assert "data:image/png;base64," in html
     assert (tmp_path / "report" / "service_candidates.csv").exists()
     status = main(
         [
@@ -421,7 +424,9 @@ def test_cli_bad_input_is_one_message_and_exit_2(synthetic_log, tmp_path, capsys
     status = main(["fit", str(log), "--out", str(tmp_path / "s.yaml"), *args])
     err = capsys.readouterr().err
     assert status == 2
-    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_cli_unreadable_log_is_exit_2(tmp_path, capsys):

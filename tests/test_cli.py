@@ -58,7 +58,8 @@ def test_run_writes_tables_and_prints_the_summary(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small), "--reps", "3", "--seed", "4", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "hall_wait_mean" in printed and "ci_low" in printed
+    assert "hall_wait_mean" in printed
+    assert "ci_low" in printed
     kpis = pd.read_csv(out / "kpis.csv")
     assert list(kpis.replication) == [0, 1, 2]
     expected = wsim.simulate(small, replications=3, seed=4).kpis
@@ -74,12 +75,14 @@ def test_help_describes_every_command():
     for command in ("validate", "run"):
         assert command in result.stdout
         sub = wsim_cli(command, "--help")
-        assert sub.returncode == 0 and "usage: wsim " + command in sub.stdout
+        assert sub.returncode == 0
+        assert "usage: wsim " + command in sub.stdout
 
 
 def test_scenarios_sharing_a_source_share_its_random_numbers():
     """Common random numbers: with more windows, the same citizens arrive with the same work
-    (arrival times and service times come from streams named after their source)."""
+    (arrival times and service times come from streams named after their source).
+    """
     base = {
         "name": "crn",
         "calendar": {"days": 2},

@@ -51,8 +51,10 @@ def test_known_better_option_is_found_better():
     # a third window for a load of 1.6 windows cuts the wait by far more than noise can hide
     comparison = compare({"two": hall(2), "three": hall(3)}, replications=5, seed=11)
     row = comparison.summary().set_index(["option", "kpi"]).loc[("three", "hall_wait_mean")]
-    assert row["diff"] < 0 and row.diff_high < 0  # the paired interval excludes zero
-    assert row.better is True and row.significant
+    assert row["diff"] < 0
+    assert row.diff_high < 0
+    assert row.better is True
+    assert row.significant
     ranking = comparison.ranking()
     assert list(ranking.option) == ["three", "two"]
     assert "hall_wait_mean" in ranking.better_on.iloc[0]
@@ -102,7 +104,8 @@ def test_costs_and_changes_of_an_overlay():
     comparison = compare(options, replications=2, seed=0)
     costs = comparison.costs().set_index("option")
     option = comparison.options[1]
-    assert costs.loc[option, "one_off"] == 5000 and costs.loc[option, "yearly"] == 45000
+    assert costs.loc[option, "one_off"] == 5000
+    assert costs.loc[option, "yearly"] == 45000
     changes = comparison.changes()
     assert changes.to_dict("records") == [
         {
@@ -127,7 +130,8 @@ def test_sequential_procedure_stops_at_the_precision_or_the_cap():
     loose = compare(
         options, replications=5, seed=1, precision=bound / (1 - bound), precision_kpis=kpi
     )
-    assert loose.replications == 5 and loose.info["precision"]["reached"]
+    assert loose.replications == 5
+    assert loose.info["precision"]["reached"]
     # ... and one just tighter is not
     bound = max(relative) * 0.99
     assert (
@@ -138,13 +142,15 @@ def test_sequential_procedure_stops_at_the_precision_or_the_cap():
     )
     tight = compare(options, replications=5, seed=1, precision=0.3, precision_kpis=kpi)
     report = tight.info["precision"]
-    assert report["reached"] and tight.replications > 5
+    assert report["reached"]
+    assert tight.replications > 5
     bound = 0.3 / 1.3
     for option in options:
         mean, low, high, _ = t_interval(tight.values(option, "hall_wait_mean"))
         assert (high - low) / 2 <= bound * abs(mean)
     capped = compare(options, replications=5, seed=1, precision=0.001, max_replications=8)
-    assert capped.replications == 8 and not capped.info["precision"]["reached"]
+    assert capped.replications == 8
+    assert not capped.info["precision"]["reached"]
 
 
 def test_grid_runs_every_combination_against_the_base():

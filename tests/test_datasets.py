@@ -1,5 +1,6 @@
 """The data shipped in wsim.datasets: present, intact, documented, installed, and reachable from
-the command line with one clear message for a bad name."""
+the command line with one clear message for a bad name.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ BANK_SHA256 = "85ca0e5a4492052fc45bf6edde64b0145940dc2d1df6e70e3011464f06e00d3e"
 
 def test_the_bank_week_is_the_original_file():
     path = wsim.datasets.anonymous_bank_week()
-    assert path.name.endswith(".csv.gz") and path.is_file()
+    assert path.name.endswith(".csv.gz")
+    assert path.is_file()
     data = gzip.decompress(path.read_bytes())
     assert hashlib.sha256(data).hexdigest() == BANK_SHA256
     assert BANK_SHA256 in wsim.datasets.describe("anonymous-bank")
@@ -34,7 +36,8 @@ def test_the_bank_week_is_the_original_file():
 
 def test_the_frame_is_the_file_and_reads_as_the_same_tickets():
     frame = wsim.datasets.anonymous_bank_week(as_frame=True)
-    assert isinstance(frame, pd.DataFrame) and frame.shape == (11_715, 17)
+    assert isinstance(frame, pd.DataFrame)
+    assert frame.shape == (11_715, 17)
     # Per-day counts as the notes give them (Sunday 1 to Saturday 7 August 1999).
     per_day = frame["date"].value_counts().sort_index().tolist()
     assert per_day == [2375, 2363, 2345, 1858, 1913, 710, 151]
@@ -47,7 +50,9 @@ def test_the_frame_is_the_file_and_reads_as_the_same_tickets():
 
 def test_the_notes_give_source_licence_and_every_column():
     notes = wsim.datasets.describe("anonymous-bank")
-    assert "Technion SEE Center" in notes and "acknowledge" in notes and "1999" in notes
+    assert "Technion SEE Center" in notes
+    assert "acknowledge" in notes
+    assert "1999" in notes
     table_rows = re.findall(r"^\| ([^|]+?) \| [^|]+ \|$", notes, flags=re.MULTILINE)
     documented = {name.strip() for row in table_rows[2:] for name in row.split(",")}  # no head
     columns = set(wsim.datasets.anonymous_bank_week(as_frame=True).columns)
@@ -98,7 +103,9 @@ def test_cli_bad_dataset_arguments_are_one_line_and_exit_2(
     before = ["validate-log", str(tmp_path / "s.yaml")] if command == "validate-log" else ["fit"]
     assert main([*before, *args, "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
     assert not out.exists()
 
 
@@ -115,4 +122,5 @@ def test_cli_fit_on_the_dataset_writes_the_committed_scenario(tmp_path, capsys):
     header = out.read_text().splitlines()[0]
     assert header == committed.read_text().splitlines()[0]
     assert header.startswith("# Fitted by wsim fit from anonymous_bank_1999-08_week1.csv.gz (")
-    assert "/" not in header and "\\" not in header
+    assert "/" not in header
+    assert "\\" not in header

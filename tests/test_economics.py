@@ -123,7 +123,8 @@ def test_cost_per_year_hand_value():
     scalar = cost_per_year(
         0, 0, rate=0.03, years=10, staff_cost_change=100, simulated_days=20, days_per_year=250
     )
-    assert isinstance(scalar, float) and scalar == pytest.approx(1_250)
+    assert isinstance(scalar, float)
+    assert scalar == pytest.approx(1_250)
     assert cost_per_year(-50_000, 1_000, rate=0, years=5) == pytest.approx(-9_000)
 
 
@@ -196,8 +197,10 @@ def test_yearly_effects_reject_bad_input():
 
 
 def test_estimate_edge_cases():
-    assert estimate([5.0]).n == 1 and math.isnan(estimate([5.0]).low)
-    assert estimate([math.nan]).n == 0 and math.isnan(estimate([math.nan]).mean)
+    assert estimate([5.0]).n == 1
+    assert math.isnan(estimate([5.0]).low)
+    assert estimate([math.nan]).n == 0
+    assert math.isnan(estimate([math.nan]).mean)
     constant = estimate([2.0, 2.0, 2.0])
     assert (constant.mean, constant.low, constant.high) == (2.0, 2.0, 2.0)
     with pytest.raises(ValueError, match="confidence"):
@@ -227,7 +230,8 @@ def test_net_benefit_and_its_paired_interval():
     assert table.loc["reform", ["inb_low", "inb_high"]].tolist() == pytest.approx(
         [gain.mean() - half, gain.mean() + half]
     )
-    assert table.loc["baseline", "inb"] == 0 and table.loc["baseline", "inb_high"] == 0
+    assert table.loc["baseline", "inb"] == 0
+    assert table.loc["baseline", "inb_high"] == 0
     assert table.loc["reform", "nb"] == pytest.approx((30 * effect - cost)[keep].mean())
     with pytest.raises(ValueError, match="unknown baseline option 'base'"):
         net_benefit_table(options, 30, baseline="base")
@@ -356,7 +360,8 @@ def test_frontier_agrees_with_a_reference_implementation(cost, effect, on_fronti
 
 def test_frontier_edge_cases():
     single = cost_effectiveness_frontier(["only"], [5.0], [1.0])
-    assert single.status.tolist() == ["efficient"] and math.isnan(single.icer[0])
+    assert single.status.tolist() == ["efficient"]
+    assert math.isnan(single.icer[0])
 
     # the baseline at zero; "twin" equals "a" exactly; "same cost" is as costly as "a" for less;
     # "same effect" is as effective as "b" for more; "line" sits on the line from a to b
@@ -663,7 +668,8 @@ def _reform_options() -> list[OptionOutcome]:
 def test_recommendation_without_budget_takes_the_highest_net_benefit():
     options = _reform_options()
     choice = recommend(options, 40, baseline="baseline", effect_unit="citizen-hours")
-    assert choice.option == "package" and choice.runner_up == "cheap"
+    assert choice.option == "package"
+    assert choice.runner_up == "cheap"
     assert choice.reason_code == "lower net benefit"
     gap = np.mean(40 * options[2].effect - 100_000) - np.mean(40 * options[1].effect - 10_000)
     assert gap == pytest.approx(70_000, rel=0.05)  # by construction, up to the noise
@@ -680,7 +686,8 @@ def test_recommendation_under_budget():
         options, 40, baseline="baseline", budget=Budget(one_off=1_000_000), effect_unit="h"
     )
     assert choice.option == "cheap"
-    assert choice.runner_up == "package" and choice.reason_code == "over budget"
+    assert choice.runner_up == "package"
+    assert choice.reason_code == "over budget"
     assert "3,000,000 CNY is over the one-off budget of 1,000,000 CNY" in choice.reason
     assert choice.table.set_index("option").within_budget.to_dict() == {
         "baseline": True,
@@ -688,7 +695,8 @@ def test_recommendation_under_budget():
         "package": False,
     }
     yearly = recommend(options, 40, baseline="baseline", budget=Budget(yearly=1_000))
-    assert yearly.option == "baseline" and yearly.runner_up == "package"
+    assert yearly.option == "baseline"
+    assert yearly.runner_up == "package"
     assert "yearly cost 60,000 CNY/year is over the yearly budget of 1,000 CNY/year" in (
         yearly.reason
     )
@@ -740,4 +748,6 @@ def test_recommendation_explains_dominance():
     codes = {c.reason_code for c in (dominated, extended, tie)}
     assert codes <= set(REASON_CODES)
     single = recommend([OptionOutcome("baseline", 0, 0)], 20, baseline="baseline")
-    assert single.option == "baseline" and single.runner_up is None and single.advantage is None
+    assert single.option == "baseline"
+    assert single.runner_up is None
+    assert single.advantage is None

@@ -63,7 +63,8 @@ def test_executors_yield_every_task_once_with_its_position():
     pd.testing.assert_series_equal(pd.Series(done[0].kpis), pd.Series(again.kpis))
     kpis_only = run_task(Task(scenario_tasks[0].scenario, 1, 3, tables=False))
     pd.testing.assert_series_equal(pd.Series(kpis_only.kpis), pd.Series(again.kpis))
-    assert not kpis_only.visits and len(again.visits["arrival"]) > 0
+    assert not kpis_only.visits
+    assert len(again.visits["arrival"]) > 0
 
 
 def test_unknown_executor_is_a_clear_error():
@@ -108,7 +109,8 @@ def test_compare_command_refuses_a_changed_seed(tmp_path, capsys):
     capsys.readouterr()
     assert main([*args, "--seed", "2"]) == 2
     error = capsys.readouterr().err
-    assert "seed 1, not 2" in error and "Traceback" not in error
+    assert "seed 1, not 2" in error
+    assert "Traceback" not in error
 
 
 def _replication_files(folder: Path) -> list[Path]:
@@ -137,7 +139,8 @@ def test_killed_run_resumes_to_exactly_the_uninterrupted_tables(tmp_path):
     process.wait()
     partial = len(_replication_files(killed))
     assert process.returncode == -signal.SIGKILL
-    assert 3 <= partial < 10 and not (killed / "summary.csv").exists()
+    assert 3 <= partial < 10
+    assert not (killed / "summary.csv").exists()
 
     resumed = subprocess.run([*command, str(killed)], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr

@@ -145,7 +145,8 @@ def test_serial_departments_with_rework_match_jackson():
     """Two single-clerk departments in tandem, rework looping back at the second (the first
     belongs to the accepting department, so no handoff and no stale data there): a Jackson
     network, so the mean time in the back office is (L1 + L2) / lambda with
-    L_i = rho_i / (1 - rho_i) and the second node's arrival rate lambda / (1 - r)."""
+    L_i = rho_i / (1 - rho_i) and the second node's arrival rate lambda / (1 - r).
+    """
     lam, m1, m2, r = 1 / 30, 20.0, 15.0, 0.2
     workflow = [
         {"department": "a", "time": {"dist": "exponential", "mean": m1}},
@@ -202,7 +203,8 @@ def test_intervals_arithmetic():
     assert work.advance(12, 3) == 23
     assert work.advance(0, 25) is None
     assert work.measure(5, 25) == 10
-    assert work.next_inside(15) == 20 and work.next_inside(5) == 5
+    assert work.next_inside(15) == 20
+    assert work.next_inside(5) == 5
     gaps = work.minus(Intervals([(2, 4), (8, 22)]))
     assert list(zip(gaps.starts, gaps.ends, strict=True)) == [(0, 2), (4, 8), (22, 30)]
 
@@ -225,9 +227,11 @@ def test_outage_policies(policy):
         assert (hit.state == "gave_up").all()
         assert (cases[~cases.hit_by_outage].state == "completed").all()
     elif policy == "hall":
-        assert (hit.trips == 1).all() and (cases[~cases.hit_by_outage].trips == 0).all()
+        assert (hit.trips == 1).all()
+        assert (cases[~cases.hit_by_outage].trips == 0).all()
     else:
-        assert (hit.state == "completed").all() and (hit.trips == 0).all()
+        assert (hit.state == "completed").all()
+        assert (hit.trips == 0).all()
         assert ((hit.end - hit.start) > 0).all()
 
 
@@ -249,7 +253,8 @@ def test_every_case_ends_in_exactly_one_state():
     )
     # Times are ordered along each case.
     done = cases[cases.state == "completed"]
-    assert (done.accepted >= done.start).all() and (done.decided >= done.accepted).all()
+    assert (done.accepted >= done.start).all()
+    assert (done.decided >= done.accepted).all()
     assert (done.end >= done.decided).all()
     again = wsim.simulate(EXAMPLES / "small_journeys.yaml", replications=3, seed=2)
     pd.testing.assert_frame_equal(results.cases, again.cases)

@@ -26,7 +26,8 @@ def test_post_office_integer_and_lp_optimum():
     assert plan.cost == 23
     assert plan.bound == pytest.approx(23, abs=1e-6)
     assert plan.gap == pytest.approx(0, abs=1e-9)
-    assert plan.counts.dtype.kind == "i" and plan.counts.sum() == 23
+    assert plan.counts.dtype.kind == "i"
+    assert plan.counts.sum() == 23
     assert (plan.coverage >= POST_OFFICE).all()
     assert plan.lp_value == pytest.approx(float(Fraction(67, 3)), rel=1e-9)
 
@@ -97,7 +98,8 @@ def test_infeasible_names_the_periods_and_the_blocking_limit():
     assert plan.counts is None
     assert plan.shortfall.tolist() == [0, 1, 0]
     assert plan.blocking == ("staff.max",)
-    assert "periods 1" in plan.message and "staff.max" in plan.message
+    assert "periods 1" in plan.message
+    assert "staff.max" in plan.message
 
 
 def test_infeasible_without_a_pattern_for_a_period():
@@ -133,7 +135,8 @@ def test_time_limit_is_honoured_on_a_hard_instance():
     plan = cover(need, patterns, costs, time_limit=1.0)
     elapsed = time.perf_counter() - started
     assert plan.status == "time limit"
-    assert plan.counts is not None and (plan.coverage >= need).all()
+    assert plan.counts is not None
+    assert (plan.coverage >= need).all()
     assert plan.bound < plan.cost
     assert plan.lp_value <= plan.bound + 1e-6
     # Generous: the limit covers the solves; building the Pyomo model adds a little.

@@ -1,5 +1,6 @@
 """Staffing plans: the scenario section, requirements by formula and by simulation, plans as
-overlays, the sipp-versus-simulation comparison, infeasible requests and the CLI."""
+overlays, the sipp-versus-simulation comparison, infeasible requests and the CLI.
+"""
 
 from __future__ import annotations
 
@@ -85,9 +86,11 @@ def test_staffing_section_loads_and_normalizes():
     assert staffing_.target == StaffingTarget(metric="hall_wait_mean", bound="<=", value=1.5)
     full, half = staffing_.shifts
     assert full.breaks == ((600.0, 630.0),)
-    assert full.paid_minutes == 210 and full.shift_cost == 3.5  # paid hours by default
+    assert full.paid_minutes == 210
+    assert full.shift_cost == 3.5
     assert half.shift_cost == 1.5
-    assert full.on_duty(570, 600) and not full.on_duty(600, 630)
+    assert full.on_duty(570, 600)
+    assert not full.on_duty(600, 630)
     assert staffing_.slot_starts(scenario.calendar) == (510, 540, 570, 600, 630, 660, 690, 720)
     assert load_scenario(scenario.to_dict()) == scenario  # round trip
 
@@ -149,7 +152,8 @@ def test_bad_staffing_sections_name_the_field(change, path, words):
     with pytest.raises(ScenarioError) as error:
         load_scenario(request(staffing=change))
     message = str(error.value)
-    assert path in message and words in message
+    assert path in message
+    assert words in message
 
 
 # --- plans as scenario overlays -------------------------------------------------------------
@@ -162,7 +166,8 @@ def test_plan_schedule_replaces_count_and_schedule_whole():
 
     staffed = apply_schedule(problem, scheduled)
     desk_a, desk_b = staffed.windows
-    assert desk_a.count is None and desk_b.count is None
+    assert desk_a.count is None
+    assert desk_b.count is None
     # desk_b's base schedule had a 12:15 entry off the grid: the plan replaced it whole.
     assert desk_a.schedule == ((510, 2), (570, 3), (630, 4), (690, 2))
     assert desk_b.schedule == ((510, 1), (600, 2), (720, 1))
@@ -185,8 +190,10 @@ def test_declared_group_is_added_by_the_plan():
 
     staffed = apply_schedule(problem, np.ones(problem.shape, dtype=int))
     assert [w.name for w in staffed.windows] == ["desk_a", "desk_b", "both"]
-    assert staffed.windows[2].serves == ("a", "b") and staffed.windows[2].speed == {"a": 0.8}
-    assert staffed.windows[1].count is None and staffed.windows[1].schedule  # untouched
+    assert staffed.windows[2].serves == ("a", "b")
+    assert staffed.windows[2].speed == {"a": 0.8}
+    assert staffed.windows[1].count is None
+    assert staffed.windows[1].schedule
 
 
 # --- requirements by formula ------------------------------------------------------------------
@@ -228,7 +235,8 @@ def test_continuous_mode_plans_the_whole_day():
         "target": "hall_service_level >= 0.8",
     }
     problem = StaffingProblem(load_scenario(data))
-    assert problem.labels[0] == "00:00" and len(problem.labels) == 24
+    assert problem.labels[0] == "00:00"
+    assert len(problem.labels) == 24
     expected = erlang_a_staffing(110 / 60, 5.0, 10.0, 15.0, 0.8)
     assert sipp_requirements(problem, demand_curves(problem)).tolist() == [[expected] * 24]
     # the periodic curve carries yesterday's late arrivals into 00:00: the load never dips
@@ -303,13 +311,15 @@ def test_slot_kpis_by_hand():
     assert hall.service_level_ci_high - hall.service_level == pytest.approx(half, rel=1e-3)
     assert hall.wait_mean == pytest.approx(((0 + 20) / 2 + (8 + 0) / 2) / 2)
     assert hall.abandon_rate == pytest.approx((1 / 3 + 0) / 2)
-    assert hall.arrivals == 2.5 and hall.n == 2
+    assert hall.arrivals == 2.5
+    assert hall.n == 2
     assert not hall.meets  # 0.667 < 0.8
     # the abandoned ticket (service b) belongs to desk_b, the group serving b
     desk_b = kpis[(kpis.group == "desk_b") & (kpis.slot == 0)].iloc[0]
     assert desk_b.abandon_rate == pytest.approx(0.5)
     empty = kpis[(kpis.group == "hall") & (kpis.slot == 5)].iloc[0]
-    assert empty.n == 0 and empty.meets  # no tickets, nothing to miss
+    assert empty.n == 0
+    assert empty.meets
 
 
 def test_presence_counts_by_hand():
@@ -386,7 +396,9 @@ def test_sipp_misses_after_the_peak_where_simulation_meets_the_target():
         assert (plan.scheduled >= plan.requirements).all()
         assert plan.covering.lp_value <= plan.cost + 1e-9
     phases = simulated.history.phase.tolist()
-    assert phases[0] == "start (lag)" and "isa" in phases and "cover+simulate" in phases
+    assert phases[0] == "start (lag)"
+    assert "isa" in phases
+    assert "cover+simulate" in phases
     assert phases[-1] == "verify"
 
 
@@ -400,7 +412,8 @@ def test_plan_files_and_overlay_round_trip(tmp_path):
     assert overlay["name"] == "Peak day (staffed by lag)"
     assert {**overlay, "name": "", "description": ""} == {**applied, "name": "", "description": ""}
     summary = yaml.safe_load((tmp_path / "plan.yaml").read_text())
-    assert summary["method"] == "lag" and summary["cost"] == plan.cost
+    assert summary["method"] == "lag"
+    assert summary["cost"] == plan.cost
     requirements = pd.read_csv(tmp_path / "requirements.csv")
     assert (requirements.scheduled >= requirements.required).all()
 
@@ -479,7 +492,8 @@ def test_cli_writes_the_plan(tmp_path, capsys):
     )
     assert status == 0
     out = capsys.readouterr()
-    assert "lag plan" in out.out and "service_level" in out.out
+    assert "lag plan" in out.out
+    assert "service_level" in out.out
     assert "verify" in out.err  # progress lines
     for name in ("plan.yaml", "overlay.yaml", "slot_kpis.csv", "history.csv", "staffing.png"):
         assert (tmp_path / name).stat().st_size > 0
@@ -491,7 +505,8 @@ def test_cli_infeasible_request_is_one_message(tmp_path, capsys):
     path.write_text(yaml.safe_dump(data))
     assert main(["optimize", "staffing", str(path), "--method", "sipp"]) == 2
     err = capsys.readouterr().err
-    assert "max_open = 2" in err and "Traceback" not in err
+    assert "max_open = 2" in err
+    assert "Traceback" not in err
 
 
 # --- the W district -----------------------------------------------------------------------------

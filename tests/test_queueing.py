@@ -62,7 +62,8 @@ def truncated_chain(
 def tagged_generator(servers: int, service_mean: float, patience_mean: float, max_ahead: int):
     """Sub-generator of a waiting customer with i = 0..max_ahead others ahead, plus the exit
     rate into service.  From i: move to i-1 (or into service from 0) at n mu + i theta, and
-    abandon at theta."""
+    abandon at theta.
+    """
     mu, theta = 1.0 / service_mean, 1.0 / patience_mean
     i = np.arange(max_ahead + 1)
     sub = np.zeros((i.size, i.size))

@@ -206,9 +206,11 @@ def test_distribution_range_errors(spec: object, path: str, text: str) -> None:
 def test_mm2_check_loads() -> None:
     scenario = load_scenario(SCENARIOS / "checks" / "mm2.yaml")
     assert scenario.calendar.mode == "continuous"
-    assert scenario.calendar.horizon == 200000 and scenario.calendar.warmup == 2000
+    assert scenario.calendar.horizon == 200000
+    assert scenario.calendar.warmup == 2000
     assert scenario.services["s1"].window_time == Exponential(mean=10)
-    assert scenario.demand[0].per_hour == 10.8 and scenario.demand[0].label == "s1@hall"
+    assert scenario.demand[0].per_hour == 10.8
+    assert scenario.demand[0].label == "s1@hall"
     assert scenario.windows[0].count_at(0) == 2
     assert scenario.citizens.patience is None
     assert scenario.source == SCENARIOS / "checks" / "mm2.yaml"
@@ -243,13 +245,15 @@ def test_small_hall_loads_and_is_loaded_to_about_80_percent() -> None:
 def test_small_hall_overlay_adds_a_lunch_window() -> None:
     base = load_scenario(SMALL_HALL)
     option = load_scenario(SCENARIOS / "examples" / "small_hall_more_windows.yaml")
-    assert option.name != base.name and option.description
+    assert option.name != base.name
+    assert option.description
     assert option.cost.one_off > 0 or option.cost.yearly > 0
     before = {group.name: group for group in base.windows}["comprehensive"]
     after = {group.name: group for group in option.windows}["comprehensive"]
     assert (before.count_at(750), after.count_at(750)) == (1, 2)
     assert before.count_at(600) == after.count_at(600) == 2
-    assert option.services == base.services and option.demand == base.demand
+    assert option.services == base.services
+    assert option.demand == base.demand
 
 
 # --- the model itself ------------------------------------------------------------------------
@@ -264,9 +268,11 @@ def test_load_from_mapping() -> None:
 
 def test_defaults() -> None:
     scenario = load_scenario(MINIMAL)
-    assert scenario.calendar.open == 510 and scenario.calendar.close == 1020
+    assert scenario.calendar.open == 510
+    assert scenario.calendar.close == 1020
     assert scenario.calendar.weekdays == ("mon", "tue", "wed", "thu", "fri")
-    assert scenario.cost.currency == "CNY" and scenario.cost.yearly == 0
+    assert scenario.cost.currency == "CNY"
+    assert scenario.cost.yearly == 0
     assert scenario.targets.hall_wait == 15
     assert scenario.demand[0].channel == "hall"
 
@@ -325,13 +331,16 @@ def test_window_schedule_normalized() -> None:
         {"name": "w", "serves": ["s"], "schedule": {"13:30": 2, "08:30": 2, "12:00": 1}}
     )
     assert group.schedule == ((510.0, 2), (720.0, 1), (810.0, 2))
-    assert group.max_count == 2 and group.count_at(0) == 0 and group.count_at(750) == 1
+    assert group.max_count == 2
+    assert group.count_at(0) == 0
+    assert group.count_at(750) == 1
 
 
 def test_scenario_error_pickles() -> None:
     error = error_of(minimal(name=""))
     copy_ = pickle.loads(pickle.dumps(error))
-    assert str(copy_) == str(error) and copy_.problems == error.problems
+    assert str(copy_) == str(error)
+    assert copy_.problems == error.problems
 
 
 # --- error messages --------------------------------------------------------------------------
@@ -352,7 +361,8 @@ def test_unknown_service_in_serves() -> None:
     windows[1]["serves"] = ["s3", "s2"]
     [(path, message)] = error_of(minimal(windows=windows)).problems
     assert path == "windows[1].serves[0]"
-    assert "unknown service 's3'" in message and "allowed: s1, s2" in message
+    assert "unknown service 's3'" in message
+    assert "allowed: s1, s2" in message
 
 
 def test_unknown_service_in_demand_suggests() -> None:
@@ -436,14 +446,15 @@ def test_schedule_entries_are_checked() -> None:
     windows = [{"name": "a", "schedule": {"25:00": 1, "12:00": 1.5}, "serves": ["s1", "s2"]}]
     problems = error_of(minimal(windows=windows)).problems
     assert [path for path, _ in problems] == ["windows[0].schedule"] * 2
-    assert "'25:00'" in problems[0][1] and "whole number" in problems[1][1]
+    assert "'25:00'" in problems[0][1]
+    assert "whole number" in problems[1][1]
     same_time = [{"name": "a", "schedule": {"12:00": 1, 720: 2}, "serves": ["s1", "s2"]}]
     assert "two entries for 12:00" in str(error_of(minimal(windows=same_time)))
 
 
 def test_speed_keys_must_be_served() -> None:
     windows = [{"name": "a", "count": 1, "serves": ["s1", "s2"], "speed": {"s3": 0.8}}]
-    [(path, message)] = error_of(minimal(windows=windows)).problems
+    [(path, _message)] = error_of(minimal(windows=windows)).problems
     assert path == "windows[0].speed.s3"
 
 
@@ -456,7 +467,8 @@ def test_demand_needs_a_window_and_a_known_profile() -> None:
     demand = [{"service": "s1", "per_day": 5, "profile": "peek"}]
     data = minimal(demand=demand, profiles={"peak": {"09:00": 1}})
     [(path, message)] = error_of(data).problems
-    assert path == "demand[0].profile" and "did you mean 'peak'?" in message
+    assert path == "demand[0].profile"
+    assert "did you mean 'peak'?" in message
 
 
 def test_rate_and_profile_rules() -> None:
@@ -477,7 +489,8 @@ def test_duplicate_names_and_labels() -> None:
     assert error_of(minimal(windows=windows)).problems[0][0] == "windows[1].name"
     demand = [*MINIMAL["demand"], {"service": "s1", "per_hour": 3}]
     [(path, message)] = error_of(minimal(demand=demand)).problems
-    assert path == "demand[2]" and "duplicate demand label 's1@hall'" in message
+    assert path == "demand[2]"
+    assert "duplicate demand label 's1@hall'" in message
 
 
 def test_calendar_rules() -> None:
@@ -513,7 +526,8 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path, "dup.yaml", "name: x\nname: y\n")
-    assert "line 2" in str(error_of(path)) and "duplicate key 'name'" in str(error_of(path))
+    assert "line 2" in str(error_of(path))
+    assert "duplicate key 'name'" in str(error_of(path))
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -524,7 +538,8 @@ def test_missing_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "words"), [("- a\n- b\n", "found a list"), ("", "empty")])
 def test_top_level_must_be_a_mapping(tmp_path: Path, text: str, words: str) -> None:
     error = error_of(write(tmp_path, "odd.yaml", text))
-    assert words in str(error) and "odd.yaml" in str(error)
+    assert words in str(error)
+    assert "odd.yaml" in str(error)
 
 
 def test_error_in_file_names_the_file(tmp_path: Path) -> None:
@@ -555,7 +570,8 @@ def test_overlay_merges_named_items_and_mappings(base_file: Path) -> None:
         cost={"one_off": 1000, "yearly": 500},
     )
     scenario = load_scenario(path)
-    assert scenario.name == "Option" and scenario.cost.yearly == 500
+    assert scenario.name == "Option"
+    assert scenario.cost.yearly == 500
     assert [(g.name, g.count, g.serves) for g in scenario.windows] == [
         ("a", 1, ("s1",)),
         ("b", 3, ("s1", "s2")),
@@ -601,32 +617,40 @@ def test_overlay_error_names_the_overlay_file(base_file: Path) -> None:
 def test_overlay_unknown_top_level_key(base_file: Path) -> None:
     path = write(base_file.parent, "option.yaml", "base: base.yaml\nchange: {}\n")
     [(key, message)] = error_of(path).problems
-    assert key == "change" and "did you mean 'changes'?" in message
+    assert key == "change"
+    assert "did you mean 'changes'?" in message
 
 
 def test_overlay_cycle(tmp_path: Path) -> None:
     write(tmp_path, "one.yaml", "base: two.yaml\n")
     write(tmp_path, "two.yaml", "base: one.yaml\n")
     text = str(error_of(tmp_path / "one.yaml"))
-    assert "overlay cycle" in text and "one.yaml -> " in text and "two.yaml -> " in text
+    assert "overlay cycle" in text
+    assert "one.yaml -> " in text
+    assert "two.yaml -> " in text
 
 
 def test_overlay_missing_base(tmp_path: Path) -> None:
     path = write(tmp_path, "option.yaml", "base: gone.yaml\n")
     [(key, message)] = error_of(path).problems
-    assert key == "base" and "not found" in message
+    assert key == "base"
+    assert "not found" in message
 
 
 def test_overlay_of_overlay_and_resolve_mapping(base_file: Path) -> None:
     overlay(base_file.parent, {"windows": [{"name": "b", "count": 3}]}, name="Option")
     second = write(base_file.parent, "second.yaml", "base: option.yaml\nname: Second\n")
     scenario = load_scenario(second)
-    assert scenario.name == "Second" and scenario.windows[1].count == 3
+    assert scenario.name == "Second"
+    assert scenario.windows[1].count == 3
     raw, path = resolve_mapping(second)
-    assert path == second and raw["windows"][1]["count"] == 3 and "base" not in raw
+    assert path == second
+    assert raw["windows"][1]["count"] == 3
+    assert "base" not in raw
 
 
 def test_overlay_as_mapping(base_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(base_file.parent)
     scenario = load_scenario({"base": "base.yaml", "changes": {"targets": {"hall_wait": "20min"}}})
-    assert scenario.targets.hall_wait == 20 and scenario.source is None
+    assert scenario.targets.hall_wait == 20
+    assert scenario.source is None

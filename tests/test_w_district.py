@@ -74,7 +74,8 @@ def reps_for(reform: str) -> int:
 
 def baseline_results() -> wsim.Results:
     """The baseline, with as many replications as any comparison needs (replication r is the
-    same whatever the number of replications, so fewer are a prefix of these)."""
+    same whatever the number of replications, so fewer are a prefix of these).
+    """
     return run("baseline", OUTAGE_REPS)
 
 
@@ -83,23 +84,29 @@ def baseline_results() -> wsim.Results:
 
 def test_baseline_has_the_study_structure():
     scenario = wsim.load_scenario(BASELINE)
-    assert len(scenario.departments) >= 8 and len(scenario.services) >= 20
-    assert scenario.calendar.mode == "days" and scenario.calendar.days == 20
+    assert len(scenario.departments) >= 8
+    assert len(scenario.services) >= 20
+    assert scenario.calendar.mode == "days"
+    assert scenario.calendar.days == 20
     owners = {s.department for s in scenario.services.values()}
     assert owners == set(scenario.departments)
     # one window group per department, serving exactly that department's services
     for group in scenario.windows:
         assert {scenario.services[s].department for s in group.serves} == {group.name}
     channels = [set(s.channels) for s in scenario.services.values()]
-    assert any("online" in c for c in channels) and any(c == {"hall"} for c in channels)
-    assert scenario.handoffs.mode == "platform" and scenario.handoffs.at is not None
+    assert any("online" in c for c in channels)
+    assert any(c == {"hall"} for c in channels)
+    assert scenario.handoffs.mode == "platform"
+    assert scenario.handoffs.at is not None
 
 
 @pytest.mark.parametrize("reform", REFORMS)
 def test_reform_loads_with_name_description_and_cost(reform):
     scenario = wsim.load_scenario(path_of(reform))
-    assert scenario.name != wsim.load_scenario(BASELINE).name and scenario.description
-    assert scenario.cost.currency == "CNY" and scenario.cost.one_off > 0
+    assert scenario.name != wsim.load_scenario(BASELINE).name
+    assert scenario.description
+    assert scenario.cost.currency == "CNY"
+    assert scenario.cost.one_off > 0
 
 
 def test_combined_is_the_five_reforms_applied_in_turn():
@@ -118,7 +125,8 @@ def test_combined_is_the_five_reforms_applied_in_turn():
     assert {k: v for k, v in combined.items() if k not in strip} == {
         k: v for k, v in copy.deepcopy(expected).items() if k not in strip
     }
-    assert combined["cost"]["one_off"] == one_off and combined["cost"]["yearly"] == yearly
+    assert combined["cost"]["one_off"] == one_off
+    assert combined["cost"]["yearly"] == yearly
 
 
 # --- the baseline's state (the ranges the scenario was built for) ----------------------------
@@ -133,7 +141,8 @@ def test_every_cited_row_and_section_is_in_sources():
     sources = (FOLDER / "SOURCES.md").read_text()
     rows = {int(n) for n in re.findall(r"^\| (\d+) \|", sources, flags=re.MULTILINE)}
     sections = set(re.findall(r"^##.*\(§(\w+)\)$", sources, flags=re.MULTILINE))
-    assert rows == set(range(1, 94)) and sections == {"B", "C", "D", "suggested"}
+    assert rows == set(range(1, 94))
+    assert sections == {"B", "C", "D", "suggested"}
     cited_rows, cited_sections = set(), set()
     for path in [FOLDER / "README.md", BASELINE, *sorted((FOLDER / "reforms").glob("*.yaml"))]:
         text = " ".join(re.sub(r"^\s*#", " ", line) for line in path.read_text().splitlines())
@@ -193,7 +202,8 @@ def test_every_case_ends_in_one_state_and_trips_are_its_visits(name):
     assert (extra[kiosk & completed & ~cases.hit_by_outage.to_numpy()] == 1).all()
     # Times are ordered along a case; an abandoned case ended with a ticket it gave up on.
     done = cases[cases.state == "completed"]
-    assert (done.accepted >= done.start).all() and (done.decided >= done.accepted).all()
+    assert (done.accepted >= done.start).all()
+    assert (done.decided >= done.accepted).all()
     assert (done.end >= done.decided).all()
     assert cases[cases.state == "in_progress"].end.isna().all()
     last = visits.sort_values("arrival").groupby(keys).last()
@@ -236,7 +246,8 @@ def test_reform_moves_its_kpi(reform, kpi, sign):
 def test_security_outages_are_fewer_in_every_replication():
     """With common random numbers the reform's k-th outage comes later and is shorter than
     the baseline's (longer up times, shorter repairs from the same streams), so the down time
-    is lower replication by replication, not only on average."""
+    is lower replication by replication, not only on average.
+    """
     base = baseline_results().kpis.set_index("replication").outage_hours
     other = run("security", OUTAGE_REPS).kpis.set_index("replication").outage_hours
     assert (other <= base).all()

@@ -9,6 +9,7 @@ result is a :class:`FitResult` holding the scenario (validated by the scenario s
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -224,7 +225,7 @@ def _bands(selection: Selection, starts: Sequence[str | float] | None) -> list[t
             )
         cuts.append(minute)
     edges = [selection.open, *sorted(set(cuts)), selection.close]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return list(itertools.pairwise(edges))
 
 
 def window_groups(servers: ServerFit, bands: pd.DataFrame, services: list[str]) -> list[dict]:

@@ -331,7 +331,8 @@ _NM_OPTIONS = {"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000, "maxfev": 2000}
 
 def _fit_family(family: _Family, data: Durations) -> Fit | None:
     """Maximise the likelihood over ``theta`` by Nelder-Mead (restarted once at the optimum,
-    which guards against stopping on a flat stretch); ``None`` if it has no finite maximum."""
+    which guards against stopping on a flat stretch); ``None`` if it has no finite maximum.
+    """
 
     def objective(theta: np.ndarray) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -358,7 +359,8 @@ def _fit_family(family: _Family, data: Durations) -> Fit | None:
 
 def _fit_erlang(data: Durations, gamma_fit: Fit | None) -> Fit | None:
     """Erlang: a gamma with whole shape k >= 2, k the better of the whole numbers around the
-    gamma's fitted shape (the gamma likelihood is unimodal in the shape)."""
+    gamma's fitted shape (the gamma likelihood is unimodal in the shape).
+    """
     if gamma_fit is None:
         return None
     shape = 1 / float(gamma_fit.params["cv"]) ** 2

@@ -213,7 +213,8 @@ def _holds_times(cells: pd.Series, layout: LogLayout) -> bool:
 
 def _timestamps(values: pd.Series) -> pd.Series:
     """Full timestamps; ones with a UTC offset are taken at their local wall-clock time (the
-    hall's clock), as are mixed offsets (e.g. across a daylight-saving change)."""
+    hall's clock), as are mixed offsets (e.g. across a daylight-saving change).
+    """
     try:
         stamps = pd.to_datetime(values, errors="coerce", format="mixed")
     except (ValueError, TypeError):
@@ -229,7 +230,8 @@ def _timestamps(values: pd.Series) -> pd.Series:
 
 def _resolution(stamps: list[pd.Series]) -> float:
     """The log's time resolution in minutes: 1 if all times are whole minutes, 1/60 if whole
-    seconds, else 0 (times taken as exact)."""
+    seconds, else 0 (times taken as exact).
+    """
     seconds = pd.concat([s.dropna() for s in stamps])
     if seconds.empty:
         return 0.0
@@ -243,7 +245,8 @@ def _resolution(stamps: list[pd.Series]) -> float:
 
 class _Cleaning:
     """One pass over a raw table: ``keep`` marks the rows still usable, and every problem found
-    is recorded in ``issues`` with the number of rows and what was done."""
+    is recorded in ``issues`` with the number of rows and what was done.
+    """
 
     def __init__(self, table: pd.DataFrame, layout: LogLayout, source: str) -> None:
         self.table, self.layout, self.source = table, layout, source
@@ -299,7 +302,8 @@ class _Cleaning:
 
     def time_sources(self) -> tuple[dict[str, tuple[str, ...]], bool]:
         """Columns per time field; an abandonment column may hold the time the citizen left
-        instead of a flag (then a filled cell means abandoned)."""
+        instead of a flag (then a filled cell means abandoned).
+        """
         layout = self.layout
         sources = layout.columns()
         leave_times = layout.abandoned is not None and _holds_times(
@@ -376,7 +380,8 @@ class _Cleaning:
 
     def repair_midnight(self, minutes: dict[str, pd.Series]) -> None:
         """Clock times on one date: a time 12 h or more before the one it follows is on the
-        next day (the ticket ran across midnight)."""
+        next day (the ticket ran across midnight).
+        """
         crossed = pd.Series(False, index=self.table.index)
         for later, earlier in (("start", "arrival"), ("end", "start"), ("left", "arrival")):
             behind = (minutes[earlier] - minutes[later]) >= MIDNIGHT_GAP

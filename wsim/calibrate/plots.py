@@ -119,7 +119,8 @@ def servers_figure(servers: ServerFit, selection: Selection) -> Figure:
 
 def validation_figure(hourly: pd.DataFrame, measures: Mapping[str, str]) -> Figure:
     """Observed (points with interval) and simulated (line with band) by hour, a panel per
-    measure (`hourly` is :attr:`Validation.hourly`, `measures` its measure -> label)."""
+    measure (`hourly` is :attr:`Validation.hourly`, `measures` its measure -> label).
+    """
     figure, axes = _grid(len(measures), width=10, per_row=2)
     for axis, (measure, label) in zip(axes, measures.items(), strict=True):
         rows = hourly[hourly["measure"] == measure]

@@ -111,7 +111,8 @@ def choose_days(tickets: pd.DataFrame, days: Sequence[str] | str | None) -> tupl
 def opening_hours(clock: pd.Series, dates: pd.Series, n_days: int, slot: float):
     """The opening window: from the first to the end of the last slot in which tickets were
     issued on at least half of the days (so that stray early or late tickets do not stretch
-    a schedule that one open and one close must describe)."""
+    a schedule that one open and one close must describe).
+    """
     index = np.floor(clock.to_numpy() / slot).astype(int)
     frame = pd.DataFrame({"slot": index, "date": dates.to_numpy()})
     days_with_tickets = frame.drop_duplicates().groupby("slot").size()

@@ -185,7 +185,8 @@ def fit_servers(
     estimator: str = "available",
 ) -> ServerFit:
     """Estimate windows open per slot from ``tickets`` of the selected dates (all hours, so
-    that shifts starting before opening are seen whole)."""
+    that shifts starting before opening are seen whole).
+    """
     if estimator not in ESTIMATORS:
         raise LogError(f"unknown server estimator {estimator!r}; allowed: {', '.join(ESTIMATORS)}")
     edges = np.append(selection.slots, selection.close)
@@ -231,7 +232,8 @@ def fit_servers(
 
 def served_by_server(tickets: pd.DataFrame) -> pd.DataFrame:
     """Tickets each server served, per service (rows: servers; a skills check: a server who
-    serves only some services is a specialist the pooled window group does not model)."""
+    serves only some services is a specialist the pooled window group does not model).
+    """
     served = tickets[tickets["served"] & (tickets["server"] != "")]
     table = pd.crosstab(served["server"], served["service"])
     table["total"] = table.sum(axis=1)

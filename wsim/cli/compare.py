@@ -280,7 +280,8 @@ def _finish(
     comparison: Comparison, out: str | None, report: bool = True, brief: bool = False
 ) -> None:
     """Print the headline table (`brief`: the ranking); with a folder, write the tables and
-    the report there."""
+    the report there.
+    """
     info = comparison.info
     print(
         f"{len(comparison.options)} options, {comparison.replications} replications each, "

@@ -107,7 +107,8 @@ class Comparison:
     @property
     def primary_kpi(self) -> str | None:
         """The KPI the ranking uses by default: `rank_by` if given, else the first headline
-        KPI (then any KPI) with a known better direction; None if there is none."""
+        KPI (then any KPI) with a known better direction; None if there is none.
+        """
         if self.rank_by is not None:
             return self.rank_by
         ranked = [k for k in self.headline_kpis + self.kpi_names if k in self.better]

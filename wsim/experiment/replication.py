@@ -17,7 +17,8 @@ from wsim.scenario import Scenario
 @dataclass(frozen=True)
 class Replication:
     """What one replication returns: its KPIs and the columns of its visit, window and case
-    tables."""
+    tables.
+    """
 
     replication: int
     kpis: dict[str, float]

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -82,7 +84,7 @@ def _scheduled_minutes(scenario: Scenario, bins: pd.DataFrame) -> np.ndarray:
     for group in scenario.windows:
         changes = sorted({t for t, _ in group.schedule or ()})
         cuts = sorted({open_lo, open_hi, *(t for t in changes if open_lo < t < open_hi)})
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             count = group.count_at((a + b) / 2, daily=continuous)
             overlap = np.clip(np.minimum(end, b) - np.maximum(begin, a), 0.0, None)
             total += count * overlap

@@ -53,7 +53,7 @@ def case_columns(log: HallLog) -> dict[str, np.ndarray]:
 def visit_columns(log: HallLog) -> dict[str, np.ndarray]:
     """The visit log as columns: one row per ticket (times in clock minutes)."""
     served = log.clerk >= 0
-    window = np.array(log.group_names + [""], dtype=object)
+    window = np.array([*log.group_names, ""], dtype=object)
     group = np.where(served, log.clerk_group[np.where(served, log.clerk, 0)], len(log.group_names))
     return {
         "ticket": np.arange(log.arrival.size),

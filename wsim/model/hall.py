@@ -188,7 +188,8 @@ class Hall:
 
     def issue_ticket(self, k: int, work: float, case: int) -> None:
         """A citizen of case `case` (demand stream `k`) takes a ticket now for `work` minutes
-        at a standard window. The listener hears back through `ticket_done`."""
+        at a standard window. The listener hears back through `ticket_done`.
+        """
         self._ticket(k, self.today, work, case)
 
     def _ticket(self, k: int, day: int, work: float, case: int) -> None:

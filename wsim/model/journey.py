@@ -113,7 +113,8 @@ class Journeys:
 
     def _draw(self, source: str, k: int, dist: Distribution, where: str = "") -> streams.Draw:
         """The draws of `source` for demand stream `k` (and workflow position `where`), from
-        the stream ``source:label[where]``, created at the first call."""
+        the stream ``source:label[where]``, created at the first call.
+        """
         key = (source, k, where)
         draw = self._draws.get(key)
         if draw is None:
@@ -126,7 +127,8 @@ class Journeys:
 
     def _chance(self, source: str, k: int, p: float, where: str = "") -> bool:
         """True with probability `p`, from the stream of `source` (drawn even when p is 0 or 1,
-        so that scenarios differing only in p keep their streams in step)."""
+        so that scenarios differing only in p keep their streams in step).
+        """
         return self._draw(source, k, _UNIT, where)() < p
 
     # --- calendars ---------------------------------------------------------------------------
@@ -143,14 +145,16 @@ class Journeys:
     def _citizen_delay(self, source: str, k: int, dist: Distribution):
         """Wait a citizen's delay (coming back, resubmitting, picking up), counted in the
         hall's open days: one day from Friday 10:00 ends on Monday 10:00, so returns do not
-        pile up on the first day after a weekend. Past the calendar, wait until its end."""
+        pile up on the first day after a weekend. Past the calendar, wait until its end.
+        """
         now = self.env.now
         until = self.open_days.advance(now, self._time(source, k, dist))
         yield self.env.timeout((self.end if until is None else until) - now)
 
     def _hall_time(self, k: int) -> float | None:
         """When a citizen who sets out now reaches the hall: now if it is open, else at a
-        random time of the next open day's hours (None when the calendar is over)."""
+        random time of the next open day's hours (None when the calendar is over).
+        """
         now = self.env.now
         calendar = self.scenario.calendar
         i = bisect.bisect_right(self.day_starts, now - calendar.close)  # first day not over
@@ -253,7 +257,8 @@ class Journeys:
 
     def _visit(self, c: int, k: int, work: float):
         """A trip to the hall and a window visit of `work` minutes; returns the ticket state
-        (None when the calendar ends before the citizen can come)."""
+        (None when the calendar ends before the citizen can come).
+        """
         at = self._hall_time(k)
         if at is None:
             return None
@@ -418,7 +423,8 @@ class Journeys:
     def _visit_until_served(self, c: int, k: int, purpose: str, window_time: Distribution):
         """Hall visits of `window_time` for `purpose` (carrying a file, a pickup), repeated
         after the service's return delay when the citizen leaves the queue. False when the
-        calendar ends first."""
+        calendar ends first.
+        """
         return_delay = self.scenario.services[self.scenario.demand[k].service].return_delay
         while True:
             work = self._time(purpose, k, window_time)

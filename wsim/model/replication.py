@@ -14,7 +14,8 @@ from wsim.scenario.schema import Scenario
 
 def build_world(scenario: Scenario, seed: int, replication: int) -> tuple[Hall, Journeys | None]:
     """The hall of replication `replication` and, if the scenario has journeys, its journey
-    layer listening to it (not run yet)."""
+    layer listening to it (not run yet).
+    """
     hall = Hall(scenario, seed, replication)
     journeys = Journeys(hall, scenario, seed, replication) if scenario.uses_journeys() else None
     hall.listener = journeys

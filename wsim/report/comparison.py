@@ -110,7 +110,7 @@ def _kpi_descriptions(kpis: list[str]) -> dict[str, str]:
 
 
 def _cells(summary: pd.DataFrame, kpis: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
-    """option -> kpi -> the summary row (mean, interval, change, verdict)."""
+    """Option -> kpi -> the summary row (mean, interval, change, verdict)."""
     cells: dict[str, dict[str, dict[str, Any]]] = {}
     for row in summary[summary.kpi.isin(kpis)].to_dict("records"):
         cells.setdefault(row["option"], {})[row["kpi"]] = row

@@ -8,6 +8,7 @@ read the value in force at a time of day.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -46,7 +47,7 @@ def clock_entries(
 def sorted_unique_times(pairs: tuple[tuple[float, Any], ...]) -> tuple[tuple[float, Any], ...]:
     """Sort ``(minute, value)`` pairs by time; two entries for one time are an error."""
     ordered = tuple(sorted(pairs))
-    for (first, _), (second, _) in zip(ordered, ordered[1:], strict=False):
+    for (first, _), (second, _) in itertools.pairwise(ordered):
         if first == second:
             raise ValueError(
                 f"two entries for {format_clock(first)} (write each time once, "

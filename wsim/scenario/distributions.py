@@ -114,7 +114,8 @@ class Triangular(_Dist):
 class Normal(_Dist):
     """Normal(mean, sd) truncated at 0: negative draws are impossible, the variable is the
     normal conditioned on being >= 0. ``expected()`` and ``variance()`` are those of the
-    truncated variable, which differ from mean and sd when sd is large relative to mean."""
+    truncated variable, which differ from mean and sd when sd is large relative to mean.
+    """
 
     dist: Literal["normal"] = "normal"
     mean: Annotated[Minutes, Field(gt=0)]
@@ -148,7 +149,8 @@ class Lognormal(_Dist):
 
     def log_params(self) -> tuple[float, float]:
         """``(mu, sigma)`` of the underlying normal: sigma^2 = ln(1 + sd^2/mean^2),
-        mu = ln(mean) - sigma^2/2. Samplers need these."""
+        mu = ln(mean) - sigma^2/2. Samplers need these.
+        """
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
 
@@ -161,7 +163,8 @@ class Lognormal(_Dist):
 
 class Gamma(_Dist):
     """Gamma given by its mean (minutes) and coefficient of variation cv = sd/mean
-    (shape 1/cv^2, scale mean*cv^2)."""
+    (shape 1/cv^2, scale mean*cv^2).
+    """
 
     dist: Literal["gamma"] = "gamma"
     mean: Annotated[Minutes, Field(gt=0)]

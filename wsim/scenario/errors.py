@@ -45,7 +45,8 @@ _BOUNDS = {
 class ScenarioError(WsimError, ValueError):
     """A scenario could not be loaded; ``str()`` is a message meant for the planner.
 
-    Attributes:
+    Attributes
+    ----------
         file: the file the problems are in, or ``None`` for a mapping given in code.
         problems: ``(path, message)`` pairs; ``path`` is a field path such as
             ``windows[1].serves[0]``, or ``""`` for the file as a whole.
@@ -261,7 +262,8 @@ def _bound_message(error: dict[str, Any]) -> str:
 
 def _too_short_problems(error: dict[str, Any], path: str) -> list[Problem]:
     """Report an empty list, but not pydantic's echo of a tuple whose items were invalid
-    (it counts only the valid items, and those items already have their own errors)."""
+    (it counts only the valid items, and those items already have their own errors).
+    """
     value, needed = error.get("input"), error.get("ctx", {}).get("min_length", 1)
     if isinstance(value, Sized) and len(value) >= needed:
         return []
@@ -329,7 +331,8 @@ def from_validation_error(
     exc: ValidationError, root: Any, file: str | None = None, context: str = ""
 ) -> ScenarioError:
     """Convert a pydantic ``ValidationError`` raised while validating ``root`` (a model class
-    or a type such as the distribution union) into a :class:`ScenarioError`."""
+    or a type such as the distribution union) into a :class:`ScenarioError`.
+    """
     problems: list[Problem] = []
     for error in exc.errors(include_url=False):
         for problem in _error_problems(dict(error), root):

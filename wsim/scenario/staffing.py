@@ -159,7 +159,8 @@ class StaffedGroup(FrozenModel):
 
 def _break_pair(item: object) -> object:
     """One break as ``(from, to)``: from ``"12:00-12:30"``, ``["12:00", "12:30"]`` or
-    ``{from: "12:00", to: "12:30"}``."""
+    ``{from: "12:00", to: "12:30"}``.
+    """
     if isinstance(item, str):
         match = _BREAK_TEXT.match(item)
         if match is None:

@@ -335,7 +335,8 @@ def _trivially_infeasible(
     elastic: bool,
 ) -> bool:
     """Infeasible before any solve: an empty limit with a minimum or, unless elastic, a needed
-    period no pattern covers or whose need exceeds its capacity (Pyomo cannot state these)."""
+    period no pattern covers or whose need exceeds its capacity (Pyomo cannot state these).
+    """
     if any(limit.min > 0 and not limit.members for limit in limits):
         return True
     uncovered = (need > 0) & (matrix.sum(axis=0) == 0)

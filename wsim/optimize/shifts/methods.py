@@ -16,7 +16,8 @@ Three methods set the windows each staffed group needs in each slot:
 Every method ends the same way: the requirements are covered by shifts at least cost, the
 plan is applied to the scenario and simulated with a separate seed (``seed + 1`` by default),
 which gives the slot KPIs the plan is judged by. The simulation method's own iterations use
-``seed``, so the verification is out of sample."""
+``seed``, so the verification is out of sample.
+"""
 
 from __future__ import annotations
 
@@ -213,7 +214,8 @@ def staffing(
 def _hall_demand(run: _Run) -> Curves:
     """The hall arrivals per service the formulas work with: from the demand streams, or,
     when journeys decide who comes to the hall, measured in a simulation of the scenario as
-    it is (the pilot)."""
+    it is (the pilot).
+    """
     problem = run.problem
     scenario = problem.scenario
     if not scenario.uses_journeys():
@@ -342,7 +344,8 @@ def _lower(
 ) -> tuple[np.ndarray, CoverPlan, np.ndarray] | None:
     """Requirements one window below the plan where there is room, and the cheaper shifts
     that cover them; ``None`` when no such lowering makes the shifts cheaper. Pairs whose
-    lowering saves nothing are marked in ``frozen`` and not tried again."""
+    lowering saves nothing are marked in ``frozen`` and not tried again.
+    """
     while True:
         lower = _comfortable(room) & ~frozen & (scheduled > floor)
         if not lower.any():
@@ -374,7 +377,8 @@ def _comfortable(room: np.ndarray) -> np.ndarray:
 
 def _groups_to_raise(room: np.ndarray, misses: np.ndarray) -> np.ndarray:
     """(groups, slots) mask: in each slot the hall misses, the staffed groups whose own
-    citizens miss the target, or else the one with the least headroom if it has little."""
+    citizens miss the target, or else the one with the least headroom if it has little.
+    """
     raise_at = np.zeros(room.shape, dtype=bool)
     for t in misses:
         short = room[:, t] < 0
@@ -387,7 +391,8 @@ def _groups_to_raise(room: np.ndarray, misses: np.ndarray) -> np.ndarray:
 
 def check_capacity(problem: StaffingProblem, requirements: np.ndarray, method: str) -> None:
     """Raise :class:`StaffingInfeasible` where a requirement exceeds ``max_open``, or where no
-    shift allowed in the group covers a slot that needs windows."""
+    shift allowed in the group covers a slot that needs windows.
+    """
     over = requirements > problem.capacity()
     if over.any():
         raise StaffingInfeasible(_capacity_message(problem, over, f"by the {method} method"))

@@ -147,7 +147,8 @@ class StaffingPlan:
 
     def summary(self) -> pd.DataFrame:
         """Per window group and slot: windows required, scheduled, and whether the slot meets
-        the target in the verification (the requirements table)."""
+        the target in the verification (the requirements table).
+        """
         return self.requirements_table()
 
     def plot_windows(self) -> Figure:
@@ -187,7 +188,8 @@ class StaffingPlan:
 
     def save(self, folder: str | os.PathLike) -> list[Path]:
         """Write plan.yaml, overlay.yaml, requirements.csv, shifts.csv, slot_kpis.csv and
-        history.csv into ``folder`` (each atomically); returns the paths."""
+        history.csv into ``folder`` (each atomically); returns the paths.
+        """
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         written = [
@@ -216,7 +218,7 @@ def _worst(hall: pd.DataFrame, column: str, bound: str) -> float | None:
 
 
 def _to_plain(value: Any) -> Any:
-    """numpy scalars and containers as plain Python values, for YAML."""
+    """Numpy scalars and containers as plain Python values, for YAML."""
     if isinstance(value, dict):
         return {str(k): _to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -1,5 +1,6 @@
 """The staffing plan as a picture: windows required and scheduled by slot, and the simulated
-target metric by slot with its confidence interval."""
+target metric by slot with its confidence interval.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ _LABELS = {
 
 def plan_figure(plan: Planned) -> Figure:
     """Windows required and scheduled by slot, and the simulated target metric by slot with
-    its 95% interval (meeting slots green, missing ones red)."""
+    its 95% interval (meeting slots green, missing ones red).
+    """
     problem = plan.problem
     x = np.arange(problem.slots.size)
     figure = PlotFigure(figsize=(max(8.0, 0.45 * x.size + 3), 7.5), layout="constrained")

@@ -23,7 +23,8 @@ from wsim.scenario.schema import Scenario
 
 def schedule_pairs(problem: StaffingProblem, windows: np.ndarray) -> list[list[Any]]:
     """``[["08:30", 3], ["10:00", 5], ...]``: the windows of one group from each slot on,
-    listing only the slots where the number changes (and the first)."""
+    listing only the slots where the number changes (and the first).
+    """
     pairs: list[list[Any]] = []
     for label, count in zip(problem.labels, windows, strict=True):
         if not pairs or pairs[-1][1] != int(count):
@@ -33,7 +34,8 @@ def schedule_pairs(problem: StaffingProblem, windows: np.ndarray) -> list[list[A
 
 def overlay_changes(problem: StaffingProblem, scheduled: np.ndarray) -> dict[str, Any]:
     """The ``changes`` of an overlay giving each staffed group the windows ``scheduled``
-    (groups, slots)."""
+    (groups, slots).
+    """
     windows = []
     for group, row in zip(problem.groups, scheduled, strict=True):
         item: dict[str, Any] = {"name": group.name, "schedule": schedule_pairs(problem, row)}
