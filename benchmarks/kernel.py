@@ -77,6 +77,7 @@ def best_rate(run, repeat: int) -> float:
 
 
 def main() -> None:
+    """Print wsim's and plain SimPy's customers per second on each system, and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is kept)")
     args = parser.parse_args()

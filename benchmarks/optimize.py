@@ -84,6 +84,11 @@ def weekly_tours(day: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def bench_cover(time_limit: float) -> None:
+    """Print a Markdown table of `cover` on the week's daily shifts and weekly tours.
+
+    Per instance: patterns, nonzeros, wall time in seconds (model building and solving), status,
+    cost, bound and LP value; `time_limit` (seconds) is passed to each solve.
+    """
     day, hours = day_patterns()
     need = week_requirements(np.random.default_rng(0))
     print(
@@ -107,6 +112,11 @@ def bench_cover(time_limit: float) -> None:
 
 
 def bench_staffing(reps: int, verify_reps: int) -> None:
+    """Print a Markdown table of `staffing` on the peak scenario by each method.
+
+    Iterations use `reps` replications (seed 0), the verification `verify_reps` (seed 1). Per
+    method: cost, LP bound, slots meeting the target, missed slots and wall time in seconds.
+    """
     print()
     print(
         f"staffing {PEAK.name}: iterations with {reps} replications (seed 0), verification "
@@ -129,6 +139,7 @@ def bench_staffing(reps: int, verify_reps: int) -> None:
 
 
 def main() -> None:
+    """Run both benchmarks with the command-line options and print the machine they ran on."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--verify-reps", type=int, default=100)

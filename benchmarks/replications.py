@@ -39,6 +39,7 @@ def rate(scenario: wsim.Scenario, reps: int, workers: int, kind: str) -> float:
 
 
 def main() -> None:
+    """Print replications per minute and parallel efficiency per executor and worker count."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--scenario", default=str(ROOT / "scenarios" / "w_district" / "baseline.yaml")

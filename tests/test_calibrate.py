@@ -372,7 +372,7 @@ def test_bad_mappings_name_what_is_wrong(tmp_path):
         parse_columns("arrival")
     path = tmp_path / "log.csv"
     path.write_text("issued,called\n09:00,09:01\n")
-    with pytest.raises(LogError, match="clock times .* no date column"):
+    with pytest.raises(LogError, match=r"clock times .* no date column"):
         read_log(path, make_layout({"arrival": "issued", "start": "called"}))
 
 

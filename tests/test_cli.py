@@ -45,7 +45,8 @@ def test_bad_input_never_shows_a_traceback(tmp_path):
     ):
         result = wsim_cli(*args)
         assert result.returncode == 2, args
-        assert "Traceback" not in result.stderr and result.stderr.strip(), args
+        assert "Traceback" not in result.stderr, args
+        assert result.stderr.strip(), args
 
 
 def test_run_writes_tables_and_prints_the_summary(tmp_path, capsys):
@@ -80,8 +81,9 @@ def test_help_describes_every_command():
 
 
 def test_scenarios_sharing_a_source_share_its_random_numbers():
-    """Common random numbers: with more windows, the same citizens arrive with the same work
-    (arrival times and service times come from streams named after their source).
+    """Common random numbers: with more windows, the same citizens arrive with the same work.
+
+    Arrival times and service times come from streams named after their source.
     """
     base = {
         "name": "crn",

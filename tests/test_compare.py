@@ -180,7 +180,7 @@ def test_paths_in_scenario_notation():
     changed = set_path(raw, "windows[w].schedule['12:00']", 2)
     assert changed["windows"][0]["schedule"] == {"08:30": 1, "12:00": 2}
     assert raw["windows"][0]["schedule"] == {"08:30": 1}  # the input is not modified
-    with pytest.raises(PathError, match="no item named 'x'.*names: w"):
+    with pytest.raises(PathError, match=r"no item named 'x'.*names: w"):
         set_path(raw, "windows[x].count", 1)
     with pytest.raises(PathError, match="has no field 'window'"):
         set_path(raw, "window[w].count", 1)

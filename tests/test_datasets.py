@@ -1,5 +1,7 @@
-"""The data shipped in wsim.datasets: present, intact, documented, installed, and reachable from
-the command line with one clear message for a bad name.
+"""Tests of the data shipped in wsim.datasets.
+
+The data must be present, intact, documented, installed, and reachable from the command line, with
+one clear message for a bad name.
 """
 
 from __future__ import annotations

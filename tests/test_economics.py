@@ -445,7 +445,9 @@ def test_frontier_matches_brute_force(points):
         if row["status"] == "dominated":
             (other,) = row["dominated_by"]
             oc, oe = frontier.loc[other, "cost"], frontier.loc[other, "effect"]
-            assert oc <= c and oe >= e and (oc < c or oe > e), name
+            assert oc <= c, name
+            assert oe >= e, name
+            assert oc < c or oe > e, name
         elif row["status"] == "extendedly dominated":
             low, high = row["dominated_by"]
             (lc, le), (hc, he) = (
@@ -453,7 +455,8 @@ def test_frontier_matches_brute_force(points):
                 frontier.loc[high, ["cost", "effect"]],
             )
             share = (e - le) / (he - le)  # the mix of low and high with the same effect
-            assert 0 < share < 1 and lc + share * (hc - lc) < c, name
+            assert 0 < share < 1, name
+            assert lc + share * (hc - lc) < c, name
 
 
 # --- 5. acceptability --------------------------------------------------------------------------

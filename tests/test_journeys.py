@@ -142,9 +142,10 @@ def test_parallel_group_mean_is_the_mean_of_the_maximum():
 
 
 def test_serial_departments_with_rework_match_jackson():
-    """Two single-clerk departments in tandem, rework looping back at the second (the first
-    belongs to the accepting department, so no handoff and no stale data there): a Jackson
-    network, so the mean time in the back office is (L1 + L2) / lambda with
+    """Two single-clerk departments in tandem, rework looping back at the second.
+
+    The first department is the accepting one, so there is no handoff and no stale data there.
+    This is a Jackson network, so the mean time in the back office is (L1 + L2) / lambda with
     L_i = rho_i / (1 - rho_i) and the second node's arrival rate lambda / (1 - r).
     """
     lam, m1, m2, r = 1 / 30, 20.0, 15.0, 0.2

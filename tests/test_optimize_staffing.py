@@ -1,5 +1,7 @@
-"""Staffing plans: the scenario section, requirements by formula and by simulation, plans as
-overlays, the sipp-versus-simulation comparison, infeasible requests and the CLI.
+"""Tests of staffing plans, from the scenario section to the CLI.
+
+They cover the scenario section, requirements by formula and by simulation, plans as overlays, the
+sipp-versus-simulation comparison, infeasible requests and the CLI.
 """
 
 from __future__ import annotations

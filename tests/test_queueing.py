@@ -60,9 +60,10 @@ def truncated_chain(
 
 
 def tagged_generator(servers: int, service_mean: float, patience_mean: float, max_ahead: int):
-    """Sub-generator of a waiting customer with i = 0..max_ahead others ahead, plus the exit
-    rate into service.  From i: move to i-1 (or into service from 0) at n mu + i theta, and
-    abandon at theta.
+    """Sub-generator of a waiting customer, plus the exit rate into service.
+
+    The state i = 0..max_ahead is the number of others ahead. From i the customer moves to i-1 (or
+    into service from 0) at n mu + i theta, and abandons at theta.
     """
     mu, theta = 1.0 / service_mean, 1.0 / patience_mean
     i = np.arange(max_ahead + 1)
@@ -217,13 +218,13 @@ def test_unstable_means_raise():
 
 
 def test_bad_arguments_raise():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="servers must be >= 0, got -1"):
         q.erlang_b(-1, 1.0)
     with pytest.raises(TypeError):
         q.erlang_c(2.5, 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"service_mean must be finite and > 0, got 0\.0"):
         q.mmc_wait_mean(1.0, 0.0, 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"patience_mean must be finite and > 0, got 0\.0"):
         q.erlang_a(3, 1.0, 1.0, 0.0)
 
 
@@ -385,7 +386,7 @@ def test_erlang_c_staffing_call_centre_example():
     assert q.mmc_service_level(100 / 30, 3.0, 13, 1 / 3) == pytest.approx(0.7956, abs=1e-4)
     assert q.mmc_service_level(100 / 30, 3.0, 14, 1 / 3) == pytest.approx(0.8884, abs=1e-4)
     assert q.erlang_c_staffing(100 / 30, 3.0, 1 / 3, 0.8) == 14
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"service_level must be in \[0, 1\), got 1\.0"):
         q.erlang_c_staffing(1.0, 1.0, 1.0, 1.0)
 
 

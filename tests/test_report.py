@@ -33,18 +33,21 @@ class StrictPage(HTMLParser):
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Count the tag, open it unless void, and record the URLs it would fetch."""
         self.tags[tag] += 1
         if tag not in VOID:
             self.open.append(tag)
         self.urls += [value or "" for key, value in attrs if key in ("src", "href")]
 
     def handle_endtag(self, tag: str) -> None:
+        """Close the innermost open tag, or record an error if `tag` is not that one."""
         if not self.open or self.open[-1] != tag:
             self.errors.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
         else:
             self.open.pop()
 
     def handle_data(self, data: str) -> None:
+        """Keep the page's text."""
         self.text.append(data)
 
 

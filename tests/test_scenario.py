@@ -95,9 +95,21 @@ def test_parse_duration(value: object, minutes: float) -> None:
     assert parse_duration(value) == pytest.approx(minutes)
 
 
-@pytest.mark.parametrize("value", ["45m", "-5min", -1, "ten min", "5 weeks", None, True, [1]])
-def test_parse_duration_rejects(value: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("45m", "'m' is not allowed: write min"),
+        ("-5min", "cannot be negative"),
+        (-1, "cannot be negative"),
+        ("ten min", "expected a number of minutes or a string with a unit"),
+        ("5 weeks", "unknown time unit 'weeks'"),
+        (None, "expected a number of minutes or a string with a unit"),
+        (True, "expected a number of minutes or a string with a unit"),
+        ([1], "expected a number of minutes or a string with a unit"),
+    ],
+)
+def test_parse_duration_rejects(value: object, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         parse_duration(value)
 
 

@@ -1,5 +1,7 @@
-"""The W district scenarios: they load, conserve cases over four weeks, are reproducible, and
-each reform moves the KPI it targets in the expected direction against the baseline.
+"""The W district scenarios, and the effect of each reform against the baseline.
+
+The scenarios load, conserve cases over four weeks, are reproducible, and each reform moves the KPI
+it targets in the expected direction against the baseline.
 
 Reforms are compared with the baseline under common random numbers (same seed): replication r
 of both draws the same arrivals, window times, materials, patience..., so the difference
@@ -73,8 +75,10 @@ def reps_for(reform: str) -> int:
 
 
 def baseline_results() -> wsim.Results:
-    """The baseline, with as many replications as any comparison needs (replication r is the
-    same whatever the number of replications, so fewer are a prefix of these).
+    """The baseline, with as many replications as any comparison needs.
+
+    Replication r is the same whatever the number of replications, so fewer replications are a
+    prefix of these.
     """
     return run("baseline", OUTAGE_REPS)
 
@@ -146,7 +150,7 @@ def test_every_cited_row_and_section_is_in_sources():
     cited_rows, cited_sections = set(), set()
     for path in [FOLDER / "README.md", BASELINE, *sorted((FOLDER / "reforms").glob("*.yaml"))]:
         text = " ".join(re.sub(r"^\s*#", " ", line) for line in path.read_text().splitlines())
-        text = " ".join(text.replace("–", "-").split())
+        text = " ".join(text.replace("\u2013", "-").split())  # en dashes in ranges
         for run_ in _CITED_ROWS.findall(text):
             for part in re.split(r", | and ", run_):
                 low, _, high = part.partition("-")
@@ -244,9 +248,10 @@ def test_reform_moves_its_kpi(reform, kpi, sign):
 
 
 def test_security_outages_are_fewer_in_every_replication():
-    """With common random numbers the reform's k-th outage comes later and is shorter than
-    the baseline's (longer up times, shorter repairs from the same streams), so the down time
-    is lower replication by replication, not only on average.
+    """The down time is lower replication by replication, not only on average.
+
+    With common random numbers the reform's k-th outage comes later and is shorter than the
+    baseline's (longer up times, shorter repairs from the same streams).
     """
     base = baseline_results().kpis.set_index("replication").outage_hours
     other = run("security", OUTAGE_REPS).kpis.set_index("replication").outage_hours

@@ -51,6 +51,7 @@ for reform, kpis in TARGETS.items():
 
 
 def lead_by_service(results):
+    """Mean lead time in days of the completed, counted cases, per service."""
     done = results.cases[(results.cases.state == "completed") & results.cases.counted]
     return done.groupby("service").lead_time_days.mean()
 

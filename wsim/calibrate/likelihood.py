@@ -330,8 +330,9 @@ _NM_OPTIONS = {"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000, "maxfev": 2000}
 
 
 def _fit_family(family: _Family, data: Durations) -> Fit | None:
-    """Maximise the likelihood over ``theta`` by Nelder-Mead (restarted once at the optimum,
-    which guards against stopping on a flat stretch); ``None`` if it has no finite maximum.
+    """Maximise the likelihood over ``theta`` by Nelder-Mead; ``None`` if it has no finite maximum.
+
+    The search is restarted once at the optimum, which guards against stopping on a flat stretch.
     """
 
     def objective(theta: np.ndarray) -> float:
@@ -358,8 +359,10 @@ def _fit_family(family: _Family, data: Durations) -> Fit | None:
 
 
 def _fit_erlang(data: Durations, gamma_fit: Fit | None) -> Fit | None:
-    """Erlang: a gamma with whole shape k >= 2, k the better of the whole numbers around the
-    gamma's fitted shape (the gamma likelihood is unimodal in the shape).
+    """Erlang: a gamma with whole shape k >= 2.
+
+    k is the better of the whole numbers around the gamma's fitted shape: the gamma likelihood is
+    unimodal in the shape, so the best whole shape is one of these two.
     """
     if gamma_fit is None:
         return None

@@ -212,8 +212,10 @@ def _holds_times(cells: pd.Series, layout: LogLayout) -> bool:
 
 
 def _timestamps(values: pd.Series) -> pd.Series:
-    """Full timestamps; ones with a UTC offset are taken at their local wall-clock time (the
-    hall's clock), as are mixed offsets (e.g. across a daylight-saving change).
+    """Full timestamps, read at the hall's local wall-clock time.
+
+    Ones with a UTC offset are taken at their local wall-clock time (the hall's clock), as are mixed
+    offsets (e.g. across a daylight-saving change).
     """
     try:
         stamps = pd.to_datetime(values, errors="coerce", format="mixed")
@@ -229,8 +231,9 @@ def _timestamps(values: pd.Series) -> pd.Series:
 
 
 def _resolution(stamps: list[pd.Series]) -> float:
-    """The log's time resolution in minutes: 1 if all times are whole minutes, 1/60 if whole
-    seconds, else 0 (times taken as exact).
+    """The log's time resolution in minutes.
+
+    1 if all times are whole minutes, 1/60 if whole seconds, else 0 (times taken as exact).
     """
     seconds = pd.concat([s.dropna() for s in stamps])
     if seconds.empty:
@@ -244,8 +247,10 @@ def _resolution(stamps: list[pd.Series]) -> float:
 
 
 class _Cleaning:
-    """One pass over a raw table: ``keep`` marks the rows still usable, and every problem found
-    is recorded in ``issues`` with the number of rows and what was done.
+    """One pass over a raw table, keeping the usable rows and recording every problem.
+
+    ``keep`` marks the rows still usable, and every problem found is recorded in ``issues`` with the
+    number of rows and what was done.
     """
 
     def __init__(self, table: pd.DataFrame, layout: LogLayout, source: str) -> None:
@@ -301,8 +306,10 @@ class _Cleaning:
         return dates
 
     def time_sources(self) -> tuple[dict[str, tuple[str, ...]], bool]:
-        """Columns per time field; an abandonment column may hold the time the citizen left
-        instead of a flag (then a filled cell means abandoned).
+        """The columns of each time field, and whether the abandonment column holds times.
+
+        An abandonment column may hold the time the citizen left instead of a flag (then a filled
+        cell means abandoned).
         """
         layout = self.layout
         sources = layout.columns()
@@ -379,8 +386,10 @@ class _Cleaning:
         return present["start"] & ~abandoned
 
     def repair_midnight(self, minutes: dict[str, pd.Series]) -> None:
-        """Clock times on one date: a time 12 h or more before the one it follows is on the
-        next day (the ticket ran across midnight).
+        """Clock times on one date: move times after a midnight crossing to the next day.
+
+        A time 12 h (``MIDNIGHT_GAP``) or more before the one it follows is on the next day: the
+        ticket ran across midnight.
         """
         crossed = pd.Series(False, index=self.table.index)
         for later, earlier in (("start", "arrival"), ("end", "start"), ("left", "arrival")):

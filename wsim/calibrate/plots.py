@@ -118,8 +118,10 @@ def servers_figure(servers: ServerFit, selection: Selection) -> Figure:
 
 
 def validation_figure(hourly: pd.DataFrame, measures: Mapping[str, str]) -> Figure:
-    """Observed (points with interval) and simulated (line with band) by hour, a panel per
-    measure (`hourly` is :attr:`Validation.hourly`, `measures` its measure -> label).
+    """Observed and simulated values by hour, a panel per measure.
+
+    Observed values are points with their interval, simulated ones a line with its band. `hourly` is
+    :attr:`Validation.hourly`, `measures` its measure -> label.
     """
     figure, axes = _grid(len(measures), width=10, per_row=2)
     for axis, (measure, label) in zip(axes, measures.items(), strict=True):

@@ -43,6 +43,7 @@ class Selection:
 
     @property
     def n_days(self) -> int:
+        """The number of log dates used."""
         return len(self.dates)
 
     @property
@@ -109,9 +110,11 @@ def choose_days(tickets: pd.DataFrame, days: Sequence[str] | str | None) -> tupl
 
 
 def opening_hours(clock: pd.Series, dates: pd.Series, n_days: int, slot: float):
-    """The opening window: from the first to the end of the last slot in which tickets were
-    issued on at least half of the days (so that stray early or late tickets do not stretch
-    a schedule that one open and one close must describe).
+    """The opening window ``(open, close)`` in minutes of the day, from the slots with tickets.
+
+    It runs from the first to the end of the last slot in which tickets were issued on at least half
+    of the days, so that stray early or late tickets do not stretch a schedule that one open and one
+    close must describe.
     """
     index = np.floor(clock.to_numpy() / slot).astype(int)
     frame = pd.DataFrame({"slot": index, "date": dates.to_numpy()})

@@ -184,8 +184,9 @@ def fit_servers(
     break_gap: float = BREAK_GAP,
     estimator: str = "available",
 ) -> ServerFit:
-    """Estimate windows open per slot from ``tickets`` of the selected dates (all hours, so
-    that shifts starting before opening are seen whole).
+    """Estimate windows open per slot from ``tickets`` of the selected dates.
+
+    All hours are used, so that shifts starting before opening are seen whole.
     """
     if estimator not in ESTIMATORS:
         raise LogError(f"unknown server estimator {estimator!r}; allowed: {', '.join(ESTIMATORS)}")
@@ -231,8 +232,10 @@ def fit_servers(
 
 
 def served_by_server(tickets: pd.DataFrame) -> pd.DataFrame:
-    """Tickets each server served, per service (rows: servers; a skills check: a server who
-    serves only some services is a specialist the pooled window group does not model).
+    """Tickets each server served, per service (rows: servers).
+
+    A skills check: a server who serves only some services is a specialist the pooled window group
+    does not model.
     """
     served = tickets[tickets["served"] & (tickets["server"] != "")]
     table = pd.crosstab(served["server"], served["service"])

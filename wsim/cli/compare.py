@@ -279,8 +279,9 @@ def default_demo_folder() -> Path:
 def _finish(
     comparison: Comparison, out: str | None, report: bool = True, brief: bool = False
 ) -> None:
-    """Print the headline table (`brief`: the ranking); with a folder, write the tables and
-    the report there.
+    """Print the headline table; with a folder, write the tables and the report there.
+
+    With `brief`, the table printed is the ranking.
     """
     info = comparison.info
     print(

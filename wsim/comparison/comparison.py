@@ -106,8 +106,10 @@ class Comparison:
 
     @property
     def primary_kpi(self) -> str | None:
-        """The KPI the ranking uses by default: `rank_by` if given, else the first headline
-        KPI (then any KPI) with a known better direction; None if there is none.
+        """The KPI the ranking uses by default; None if there is none.
+
+        `rank_by` if given, else the first headline KPI (then any KPI) with a known better
+        direction.
         """
         if self.rank_by is not None:
             return self.rank_by

@@ -46,6 +46,11 @@ def load_options(
 
 
 def unique_name(name: str, source: Source, taken: Mapping[str, Any]) -> str:
+    """An option name not in `taken`: `name` itself if free.
+
+    Otherwise the name is told apart by its file's stem, ``name (stem)``, if `source` is a path,
+    then by a counter, ``name (2)``, ``name (3)``, ... until it is free.
+    """
     if name not in taken:
         return name
     if isinstance(source, (str, os.PathLike)):
@@ -76,6 +81,7 @@ def raw_mapping(source: Source, scenario: Scenario) -> dict[str, Any] | None:
 
 
 def baseline_name(scenarios: Mapping[str, Scenario], baseline: str | None) -> str:
+    """The baseline option: `baseline` if given (it must be an option), else the first option."""
     if baseline is None:
         return next(iter(scenarios))
     if baseline not in scenarios:

@@ -33,16 +33,31 @@ class Compared(Protocol):
     results: Mapping[str, Any]
 
     @property
-    def kpi_names(self) -> list[str]: ...
+    def kpi_names(self) -> list[str]:
+        """Every KPI column, in table order."""
+
     @property
-    def headline_kpis(self) -> list[str]: ...
+    def headline_kpis(self) -> list[str]:
+        """The headline KPIs the comparison measures."""
+
     @property
-    def primary_kpi(self) -> str | None: ...
-    def summary(self) -> pd.DataFrame: ...
-    def differences(self) -> pd.DataFrame: ...
-    def costs(self) -> pd.DataFrame: ...
-    def hourly_summary(self) -> pd.DataFrame: ...
-    def has_cases(self) -> bool: ...
+    def primary_kpi(self) -> str | None:
+        """The KPI the ranking uses by default; None if there is none."""
+
+    def summary(self) -> pd.DataFrame:
+        """One row per option and KPI: mean, interval and change against the baseline."""
+
+    def differences(self) -> pd.DataFrame:
+        """Change of every option against the baseline, per KPI."""
+
+    def costs(self) -> pd.DataFrame:
+        """Per option its cost (one_off, yearly, currency)."""
+
+    def hourly_summary(self) -> pd.DataFrame:
+        """Per option, hourly measure and hour of day: mean over replications, 95% interval."""
+
+    def has_cases(self) -> bool:
+        """Whether every option has a case table with lead times and trips."""
 
 
 class Gridded(Protocol):
@@ -51,7 +66,8 @@ class Gridded(Protocol):
     comparison: Compared
     parameters: list[str]
 
-    def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per grid point and KPI: the parameter values, then the summary columns."""
 
 
 #: Points drawn of an empirical distribution function (its quantiles), however many cases.

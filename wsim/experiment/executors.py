@@ -102,6 +102,7 @@ class SerialExecutor(Executor):
     workers = 1
 
     def imap_unordered(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Replication]]:
+        """Run `tasks` in order, yielding each as it finishes (completion order is task order)."""
         for position, task in enumerate(tasks):
             yield position, run_task(task)
 
@@ -125,6 +126,11 @@ class ProcessExecutor(Executor):
         self._pool: ProcessPoolExecutor | None = None
 
     def imap_unordered(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Replication]]:
+        """Run `tasks` in the process pool, yielding each as it finishes.
+
+        The pool starts at the first call. Tasks not yet started are cancelled when the
+        iteration is left early.
+        """
         if not tasks:
             return
         if self._pool is None:
@@ -140,6 +146,7 @@ class ProcessExecutor(Executor):
                 future.cancel()
 
     def close(self) -> None:
+        """Shut the pool down, cancelling queued tasks and waiting for running ones."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -194,6 +201,11 @@ class DaskExecutor(Executor):
         return self._client
 
     def imap_unordered(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Replication]]:
+        """Submit `tasks` to the cluster, yielding each as it finishes.
+
+        Each distinct scenario is scattered once, not sent with every replication; tasks still
+        pending when the iteration is left early are cancelled.
+        """
         if not tasks:
             return
         from dask.distributed import as_completed
@@ -217,10 +229,12 @@ class DaskExecutor(Executor):
                 self._client.cancel(list(positions))
 
     def describe(self) -> str:
+        """The workers and where they run, e.g. ``dask (2 workers), local cluster``."""
         where = f"scheduler {self.address}" if self.address else "local cluster"
         return f"{super().describe()}, {where}"
 
     def close(self) -> None:
+        """Close the client and, if this executor started it, the local cluster."""
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()

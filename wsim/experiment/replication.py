@@ -16,8 +16,9 @@ from wsim.scenario import Scenario
 
 @dataclass(frozen=True)
 class Replication:
-    """What one replication returns: its KPIs and the columns of its visit, window and case
-    tables.
+    """What one replication returns.
+
+    Its KPIs and the columns of its visit, window and case tables.
     """
 
     replication: int

@@ -39,8 +39,9 @@ def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
 def hall_kpis(
     log: HallLog, target_wait: float, busy: np.ndarray, open_time: np.ndarray
 ) -> dict[str, float]:
-    """The hall's KPIs: tickets, waits, service level, utilization (from the busy and open
-    minutes per window group).
+    """The hall's KPIs: tickets, waits, service level, utilization.
+
+    Utilization comes from the busy and open minutes per window group.
     """
     mask = counted(log)
     outcome = log.outcome[mask]
@@ -127,8 +128,9 @@ def cases_of(log: HallLog) -> CaseLog:
 
 
 def case_kpis(log: HallLog, scenario: Scenario, open_time: np.ndarray) -> dict[str, float]:
-    """The cases' KPIs: lead times, deadlines, trips, channels, handoffs, back office, cost
-    (windows cost by their open minutes, `open_time`, per group).
+    """The cases' KPIs: lead times, deadlines, trips, channels, handoffs, back office, cost.
+
+    Windows cost by their open minutes (`open_time`, per group).
     """
     cases = cases_of(log)
     lo, hi = log.window

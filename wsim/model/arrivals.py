@@ -34,6 +34,7 @@ class Period:
 
     @property
     def rate_max(self) -> float:
+        """The highest rate of the period (arrivals per minute): thinning's candidate rate."""
         return max(self.rates)
 
     def rate_at(self, t: float) -> float:

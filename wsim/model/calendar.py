@@ -44,8 +44,10 @@ def open_days(calendar: Calendar) -> list[Day]:
 
 
 def hall_days(calendar: Calendar, drain: bool) -> list[Day]:
-    """The days the hall opens: the arrival days, then (with `drain`) the open days within
-    `calendar.drain` minutes after them, when citizens of started cases still come back.
+    """The days the hall opens: the arrival days and, with `drain`, the days after them.
+
+    With `drain`, the open days within `calendar.drain` minutes after the arrival days follow, when
+    citizens of started cases still come back.
     """
     days = open_days(calendar)
     if not drain or calendar.mode == "continuous":

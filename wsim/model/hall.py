@@ -187,8 +187,9 @@ class Hall:
         return len(self.t_arrival)
 
     def issue_ticket(self, k: int, work: float, case: int) -> None:
-        """A citizen of case `case` (demand stream `k`) takes a ticket now for `work` minutes
-        at a standard window. The listener hears back through `ticket_done`.
+        """A citizen of case `case` (demand stream `k`) takes a ticket now at a standard window.
+
+        The ticket is for `work` minutes. The listener hears back through `ticket_done`.
         """
         self._ticket(k, self.today, work, case)
 

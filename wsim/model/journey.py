@@ -112,8 +112,9 @@ class Journeys:
         return streams.sampler(dist, streams.stream(self.seed, self.replication, name))
 
     def _draw(self, source: str, k: int, dist: Distribution, where: str = "") -> streams.Draw:
-        """The draws of `source` for demand stream `k` (and workflow position `where`), from
-        the stream ``source:label[where]``, created at the first call.
+        """The draws of `source` for demand stream `k` (and workflow position `where`).
+
+        They come from the stream ``source:label[where]``, created at the first call.
         """
         key = (source, k, where)
         draw = self._draws.get(key)
@@ -126,8 +127,10 @@ class Journeys:
         return self._draw(source, k, dist, where)()
 
     def _chance(self, source: str, k: int, p: float, where: str = "") -> bool:
-        """True with probability `p`, from the stream of `source` (drawn even when p is 0 or 1,
-        so that scenarios differing only in p keep their streams in step).
+        """True with probability `p`, from the stream of `source`.
+
+        Drawn even when p is 0 or 1, so that scenarios differing only in p keep their streams in
+        step.
         """
         return self._draw(source, k, _UNIT, where)() < p
 
@@ -143,17 +146,20 @@ class Journeys:
         return working
 
     def _citizen_delay(self, source: str, k: int, dist: Distribution):
-        """Wait a citizen's delay (coming back, resubmitting, picking up), counted in the
-        hall's open days: one day from Friday 10:00 ends on Monday 10:00, so returns do not
-        pile up on the first day after a weekend. Past the calendar, wait until its end.
+        """Wait a citizen's delay (coming back, resubmitting, picking up), counted in open days.
+
+        The delay counts the hall's open days only: one day from Friday 10:00 ends on Monday
+        10:00, so returns do not pile up on the first day after a weekend. Past the calendar,
+        wait until its end.
         """
         now = self.env.now
         until = self.open_days.advance(now, self._time(source, k, dist))
         yield self.env.timeout((self.end if until is None else until) - now)
 
     def _hall_time(self, k: int) -> float | None:
-        """When a citizen who sets out now reaches the hall: now if it is open, else at a
-        random time of the next open day's hours (None when the calendar is over).
+        """When a citizen who sets out now reaches the hall (None when the calendar is over).
+
+        Now if the hall is open, else at a random time of the next open day's hours.
         """
         now = self.env.now
         calendar = self.scenario.calendar
@@ -256,8 +262,9 @@ class Journeys:
     # --- intake ------------------------------------------------------------------------------
 
     def _visit(self, c: int, k: int, work: float):
-        """A trip to the hall and a window visit of `work` minutes; returns the ticket state
-        (None when the calendar ends before the citizen can come).
+        """A trip to the hall and a window visit of `work` minutes; returns the ticket state.
+
+        The state is None when the calendar ends before the citizen can come.
         """
         at = self._hall_time(k)
         if at is None:
@@ -359,9 +366,10 @@ class Journeys:
         return COMPLETED
 
     def _step(self, c: int, k: int, step: Step, previous: str | None, where: str):
-        """Hand the case over if the department changes, then have the step done. Data that
-        came over a handoff may prove stale (probability `handoffs.rework`): the case is then
-        handed over again and the step repeated. Returns False when the calendar ends first.
+        """Hand the case over if the department changes, then have the step done.
+
+        Data that came over a handoff may prove stale (probability `handoffs.rework`): the case is
+        then handed over again and the step repeated. Returns False when the calendar ends first.
 
         `where` (":2:tax", or ":2.1:tax" in a parallel group) names the step's streams: each
         step draws its time from its own stream, even when a department has two steps.
@@ -421,9 +429,10 @@ class Journeys:
         return COMPLETED
 
     def _visit_until_served(self, c: int, k: int, purpose: str, window_time: Distribution):
-        """Hall visits of `window_time` for `purpose` (carrying a file, a pickup), repeated
-        after the service's return delay when the citizen leaves the queue. False when the
-        calendar ends first.
+        """Hall visits of `window_time` for `purpose` (carrying a file, a pickup).
+
+        The visit is repeated after the service's return delay when the citizen leaves the queue.
+        False when the calendar ends first.
         """
         return_delay = self.scenario.services[self.scenario.demand[k].service].return_delay
         while True:

@@ -13,8 +13,10 @@ from wsim.scenario.schema import Scenario
 
 
 def build_world(scenario: Scenario, seed: int, replication: int) -> tuple[Hall, Journeys | None]:
-    """The hall of replication `replication` and, if the scenario has journeys, its journey
-    layer listening to it (not run yet).
+    """The hall of replication `replication` and its journey layer, not run yet.
+
+    The journey layer, listening to the hall, exists only if the scenario has journeys (else it is
+    None).
     """
     hall = Hall(scenario, seed, replication)
     journeys = Journeys(hall, scenario, seed, replication) if scenario.uses_journeys() else None

@@ -6,6 +6,9 @@ from typing import Any
 
 import numpy as np
 
+#: What a missing or non-finite number is shown as: an en dash.
+MISSING = "\u2013"
+
 
 def format_number(value: Any) -> str:
     """A number for people: thousands separators, about three significant digits."""
@@ -14,7 +17,7 @@ def format_number(value: Any) -> str:
     except (TypeError, ValueError):
         return str(value)
     if not np.isfinite(x):
-        return "–"
+        return MISSING
     if x == 0:
         return "0"
     size = abs(x)
@@ -33,4 +36,4 @@ def format_percent(value: Any) -> str:
         x = float(value)
     except (TypeError, ValueError):
         return str(value)
-    return "–" if not np.isfinite(x) else f"{x:+.1%}"
+    return MISSING if not np.isfinite(x) else f"{x:+.1%}"

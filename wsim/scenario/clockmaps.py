@@ -17,6 +17,7 @@ from wsim.scenario.units import format_clock, parse_clock
 
 
 def is_number(value: object) -> bool:
+    """Whether `value` is an int or a float, not a bool (which Python counts as an int)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

@@ -47,9 +47,11 @@ class Exponential(_Dist):
     mean: Annotated[Minutes, Field(gt=0)]
 
     def expected(self) -> float:
+        """The mean as given (minutes)."""
         return self.mean
 
     def variance(self) -> float:
+        """The variance, mean^2 (minutes^2): an exponential's sd equals its mean."""
         return self.mean**2
 
 
@@ -60,9 +62,11 @@ class Fixed(_Dist):
     value: Minutes
 
     def expected(self) -> float:
+        """The value itself (minutes)."""
         return self.value
 
     def variance(self) -> float:
+        """Zero: the time never varies."""
         return 0.0
 
 
@@ -80,9 +84,11 @@ class Uniform(_Dist):
         return self
 
     def expected(self) -> float:
+        """The midpoint (min + max) / 2 (minutes)."""
         return (self.min + self.max) / 2
 
     def variance(self) -> float:
+        """The variance, (max - min)^2 / 12 (minutes^2)."""
         return (self.max - self.min) ** 2 / 12
 
 
@@ -104,17 +110,23 @@ class Triangular(_Dist):
         return self
 
     def expected(self) -> float:
+        """The mean, (min + mode + max) / 3 (minutes)."""
         return (self.min + self.mode + self.max) / 3
 
     def variance(self) -> float:
+        """The variance, (a^2 + b^2 + c^2 - ab - ac - bc) / 18 (minutes^2).
+
+        Here a = min, b = max and c = mode.
+        """
         a, c, b = self.min, self.mode, self.max
         return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
 
 
 class Normal(_Dist):
-    """Normal(mean, sd) truncated at 0: negative draws are impossible, the variable is the
-    normal conditioned on being >= 0. ``expected()`` and ``variance()`` are those of the
-    truncated variable, which differ from mean and sd when sd is large relative to mean.
+    """Normal(mean, sd) truncated at 0: the normal conditioned on being >= 0.
+
+    Negative draws are impossible. ``expected()`` and ``variance()`` are those of the truncated
+    variable, which differ from mean and sd when sd is large relative to mean.
     """
 
     dist: Literal["normal"] = "normal"
@@ -129,11 +141,16 @@ class Normal(_Dist):
         return alpha, density / kept
 
     def expected(self) -> float:
+        """The truncated normal's mean, mean + sd lambda (minutes); ``mean`` when sd is 0."""
         if self.sd == 0:
             return self.mean
         return self.mean + self.sd * self._truncation()[1]
 
     def variance(self) -> float:
+        """The truncated normal's variance (minutes^2); 0 when sd is 0.
+
+        sd^2 (1 + alpha lambda - lambda^2), with alpha and lambda from :meth:`_truncation`.
+        """
         if self.sd == 0:
             return 0.0
         alpha, lam = self._truncation()
@@ -148,22 +165,26 @@ class Lognormal(_Dist):
     sd: Minutes
 
     def log_params(self) -> tuple[float, float]:
-        """``(mu, sigma)`` of the underlying normal: sigma^2 = ln(1 + sd^2/mean^2),
-        mu = ln(mean) - sigma^2/2. Samplers need these.
+        """``(mu, sigma)`` of the underlying normal, which samplers need.
+
+        sigma^2 = ln(1 + sd^2/mean^2), mu = ln(mean) - sigma^2/2.
         """
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
 
     def expected(self) -> float:
+        """The mean as given (minutes): the lognormal is parametrised by its own moments."""
         return self.mean
 
     def variance(self) -> float:
+        """The variance, sd^2 as given (minutes^2)."""
         return self.sd**2
 
 
 class Gamma(_Dist):
-    """Gamma given by its mean (minutes) and coefficient of variation cv = sd/mean
-    (shape 1/cv^2, scale mean*cv^2).
+    """Gamma given by its mean (minutes) and coefficient of variation cv = sd/mean.
+
+    Shape 1/cv^2, scale mean*cv^2.
     """
 
     dist: Literal["gamma"] = "gamma"
@@ -171,9 +192,11 @@ class Gamma(_Dist):
     cv: Annotated[float, Field(gt=0, strict=True)]
 
     def expected(self) -> float:
+        """The mean as given (minutes)."""
         return self.mean
 
     def variance(self) -> float:
+        """The variance, (mean cv)^2 (minutes^2), since cv = sd / mean."""
         return (self.mean * self.cv) ** 2
 
 
@@ -185,9 +208,11 @@ class Erlang(_Dist):
     k: Annotated[int, Field(ge=1, strict=True)]
 
     def expected(self) -> float:
+        """The total mean as given (minutes)."""
         return self.mean
 
     def variance(self) -> float:
+        """The variance, mean^2 / k (minutes^2): k independent phases, each of mean mean / k."""
         return self.mean**2 / self.k
 
 
@@ -198,9 +223,11 @@ class Empirical(_Dist):
     values: Annotated[tuple[Minutes, ...], Field(min_length=1)]
 
     def expected(self) -> float:
+        """The mean of the observed values (minutes)."""
         return statistics.fmean(self.values)
 
     def variance(self) -> float:
+        """The population variance of the values (minutes^2): each value is equally likely."""
         return statistics.pvariance(self.values)
 
 

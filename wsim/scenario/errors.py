@@ -261,8 +261,9 @@ def _bound_message(error: dict[str, Any]) -> str:
 
 
 def _too_short_problems(error: dict[str, Any], path: str) -> list[Problem]:
-    """Report an empty list, but not pydantic's echo of a tuple whose items were invalid
-    (it counts only the valid items, and those items already have their own errors).
+    """Report an empty list, but not pydantic's echo of a tuple whose items were invalid.
+
+    Pydantic counts only the valid items there, and the invalid items already have their own errors.
     """
     value, needed = error.get("input"), error.get("ctx", {}).get("min_length", 1)
     if isinstance(value, Sized) and len(value) >= needed:
@@ -330,8 +331,10 @@ def _error_problems(error: dict[str, Any], root: Any) -> list[Problem]:
 def from_validation_error(
     exc: ValidationError, root: Any, file: str | None = None, context: str = ""
 ) -> ScenarioError:
-    """Convert a pydantic ``ValidationError`` raised while validating ``root`` (a model class
-    or a type such as the distribution union) into a :class:`ScenarioError`.
+    """Convert a pydantic ``ValidationError`` into a :class:`ScenarioError`.
+
+    The error was raised while validating ``root``: a model class or a type such as the distribution
+    union.
     """
     problems: list[Problem] = []
     for error in exc.errors(include_url=False):

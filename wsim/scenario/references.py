@@ -1,4 +1,4 @@
-"""Checks of a whole scenario: do its parts refer to each other correctly?
+"""Checks of a whole scenario: that its parts refer to each other correctly.
 
 A demand stream names a service and a profile, a window group the services it serves, a
 service its department and workflow, a channel its system, the staffing section window groups
@@ -33,7 +33,8 @@ class ScenarioParts(Protocol):
     systems: Mapping[str, Outage]
     staffing: Staffing | None
 
-    def uses_journeys(self) -> bool: ...
+    def uses_journeys(self) -> bool:
+        """True when a case can be more than one hall visit (the journey model is needed)."""
 
 
 def problems(scenario: ScenarioParts) -> list[Problem]:
@@ -49,6 +50,11 @@ def problems(scenario: ScenarioParts) -> list[Problem]:
 
 
 def demand_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Demand streams naming an unknown service or profile, or a profile closed when open.
+
+    A profile is closed when it has no weight during the opening hours (days mode): its stream
+    would never bring anyone.
+    """
     problems = []
     for i, demand in enumerate(scenario.demand):
         if demand.service not in scenario.services:
@@ -78,6 +84,7 @@ def _closed_profile_message(scenario: ScenarioParts, demand: Demand) -> str:
 
 
 def window_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Window groups serving an unknown service, and window group names used twice."""
     problems = []
     for i, group in enumerate(scenario.windows):
         problems += [
@@ -94,6 +101,10 @@ def window_problems(scenario: ScenarioParts) -> list[Problem]:
 
 
 def unserved_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Demand streams of a known service that no window group serves.
+
+    Their tickets could never be called.
+    """
     served = {service for group in scenario.windows for service in group.serves}
     return [
         (
@@ -107,6 +118,7 @@ def unserved_problems(scenario: ScenarioParts) -> list[Problem]:
 
 
 def label_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Demand streams sharing a label (their name in results), which could not be told apart."""
     problems = []
     labels = [demand.label for demand in scenario.demand]
     for i, label in enumerate(labels):

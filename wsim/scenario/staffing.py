@@ -1,5 +1,4 @@
-"""The ``staffing`` section of a scenario: what the optimizer may staff, with which shifts, and
-to what target.
+"""The ``staffing`` section: what the optimizer may staff, with which shifts, to what target.
 
 A planner asks: how many clerks at which windows in each slot of the day, on which shifts, at
 least cost, so that citizens wait no longer than the target? This section states the question;
@@ -158,7 +157,9 @@ class StaffedGroup(FrozenModel):
 
 
 def _break_pair(item: object) -> object:
-    """One break as ``(from, to)``: from ``"12:00-12:30"``, ``["12:00", "12:30"]`` or
+    """One break as ``(from, to)``, from any of its three spellings.
+
+    The spellings are ``"12:00-12:30"``, ``["12:00", "12:30"]`` and
     ``{from: "12:00", to: "12:30"}``.
     """
     if isinstance(item, str):
@@ -259,6 +260,7 @@ class Shift(FrozenModel):
 
 
 def clock_range(begin: float, finish: float) -> str:
+    """Two clock times (minutes after midnight) as a range for messages, e.g. ``08:00-16:30``."""
     return f"{format_clock(begin)}-{format_clock(finish)}"
 
 
@@ -326,6 +328,7 @@ def planning_hours(calendar: Calendar) -> tuple[float, float]:
 
 
 def duplicates(field: str, names: list[str]) -> list[Problem]:
+    """A ``field[i].name`` problem for every name already used by an earlier item of `field`."""
     return [
         (f"{field}[{i}].name", f"duplicate name {name!r} (also {field}[{names.index(name)}])")
         for i, name in enumerate(names)

@@ -334,8 +334,10 @@ def _trivially_infeasible(
     cap: np.ndarray,
     elastic: bool,
 ) -> bool:
-    """Infeasible before any solve: an empty limit with a minimum or, unless elastic, a needed
-    period no pattern covers or whose need exceeds its capacity (Pyomo cannot state these).
+    """Whether the problem is infeasible before any solve (Pyomo cannot state these cases).
+
+    It is when a limit is empty but has a minimum or, unless elastic, when a needed period has no
+    pattern covering it or a need exceeding its capacity.
     """
     if any(limit.min > 0 and not limit.members for limit in limits):
         return True

@@ -116,8 +116,9 @@ def _assured(row: dict, column: str, target: StaffingTarget) -> float:
 
 
 def missed(kpis: pd.DataFrame, group: str = HALL, surely: bool = False) -> np.ndarray:
-    """Slot indices where ``group``'s rows miss the target: by the mean, or with ``surely``
-    where the interval does not lie wholly on the target's side.
+    """Slot indices where ``group``'s rows miss the target.
+
+    By the mean, or with ``surely`` where the interval does not lie wholly on the target's side.
     """
     rows = kpis[kpis["group"] == group]
     column = "meets_surely" if surely else "meets"

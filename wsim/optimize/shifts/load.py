@@ -79,8 +79,9 @@ Curves = dict[str, ArrivalCurve]
 
 
 def demand_curves(problem: StaffingProblem) -> Curves:
-    """Per service, the expected cumulative arrivals of an average open day, from the
-    demand streams that start in the hall (``channel: hall``).
+    """Per service, the expected cumulative arrivals of an average open day.
+
+    They come from the demand streams that start in the hall (``channel: hall``).
     """
     scenario = problem.scenario
     calendar = scenario.calendar

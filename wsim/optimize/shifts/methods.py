@@ -212,9 +212,10 @@ def staffing(
 
 
 def _hall_demand(run: _Run) -> Curves:
-    """The hall arrivals per service the formulas work with: from the demand streams, or,
-    when journeys decide who comes to the hall, measured in a simulation of the scenario as
-    it is (the pilot).
+    """The hall arrivals per service the formulas work with.
+
+    They come from the demand streams or, when journeys decide who comes to the hall, are measured
+    in a simulation of the scenario as it is (the pilot).
     """
     problem = run.problem
     scenario = problem.scenario
@@ -231,8 +232,10 @@ def _hall_demand(run: _Run) -> Curves:
 
 
 def _iterative_requirements(run: _Run, curves: Curves, max_iterations: int) -> np.ndarray:
-    """The ISA: simulate with the requirements as schedule, re-set them from the simulated
-    presence, until they stop changing. Starts from the lag method's requirements.
+    """The ISA: requirements re-set from the simulated presence until they stop changing.
+
+    Each iteration simulates with the requirements as schedule and re-sets them from the simulated
+    presence. The first starts from the lag method's requirements.
 
     Sampling noise can make the requirements alternate between a few values; when an
     iteration returns requirements seen before, the loop stops with the larger of the last
@@ -268,8 +271,10 @@ def _iterative_requirements(run: _Run, curves: Curves, max_iterations: int) -> n
 def _correct(
     run: _Run, requirements: np.ndarray, max_iterations: int
 ) -> tuple[np.ndarray, CoverPlan, np.ndarray]:
-    """Tune the requirements on the simulated shift plan itself; returns the cheapest plan
-    whose every slot met the target with confidence (or the last plan, if none did).
+    """Tune the requirements on the simulated shift plan itself.
+
+    Returns the cheapest plan whose every slot met the target with confidence (or the last plan, if
+    none did).
 
     Each iteration simulates the current shift plan. A slot meets the target when its whole
     confidence interval does (the lower end for a service level), so that the plan holds in
@@ -342,9 +347,10 @@ def _lower(
     plan: CoverPlan,
     scheduled: np.ndarray,
 ) -> tuple[np.ndarray, CoverPlan, np.ndarray] | None:
-    """Requirements one window below the plan where there is room, and the cheaper shifts
-    that cover them; ``None`` when no such lowering makes the shifts cheaper. Pairs whose
-    lowering saves nothing are marked in ``frozen`` and not tried again.
+    """Requirements one window below the plan where there is room, and their cheaper shifts.
+
+    ``None`` when no such lowering makes the shifts cheaper. Pairs whose lowering saves nothing are
+    marked in ``frozen`` and not tried again.
     """
     while True:
         lower = _comfortable(room) & ~frozen & (scheduled > floor)
@@ -376,8 +382,10 @@ def _comfortable(room: np.ndarray) -> np.ndarray:
 
 
 def _groups_to_raise(room: np.ndarray, misses: np.ndarray) -> np.ndarray:
-    """(groups, slots) mask: in each slot the hall misses, the staffed groups whose own
-    citizens miss the target, or else the one with the least headroom if it has little.
+    """(groups, slots) mask of the groups to give one window more where the hall misses.
+
+    In each slot the hall misses: the staffed groups whose own citizens miss the target, or else the
+    one with the least headroom if it has little.
     """
     raise_at = np.zeros(room.shape, dtype=bool)
     for t in misses:
@@ -390,8 +398,10 @@ def _groups_to_raise(room: np.ndarray, misses: np.ndarray) -> np.ndarray:
 
 
 def check_capacity(problem: StaffingProblem, requirements: np.ndarray, method: str) -> None:
-    """Raise :class:`StaffingInfeasible` where a requirement exceeds ``max_open``, or where no
-    shift allowed in the group covers a slot that needs windows.
+    """Raise :class:`StaffingInfeasible` where the requirements cannot be staffed.
+
+    That is where a requirement exceeds ``max_open``, or where no shift allowed in the group covers
+    a slot that needs windows.
     """
     over = requirements > problem.capacity()
     if over.any():

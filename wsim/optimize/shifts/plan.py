@@ -121,8 +121,9 @@ class StaffingPlan:
         return apply_schedule(other, self.scheduled)
 
     def overlay_document(self, folder: str | os.PathLike | None = None) -> dict[str, Any]:
-        """A loadable overlay file's content: ``base`` relative to ``folder`` (where the file
-        will be written), a name, a description and ``changes``.
+        """A loadable overlay file's content: ``base``, a name, a description and ``changes``.
+
+        ``base`` is relative to ``folder``, where the file will be written.
 
         Without a source file for the scenario there is no base to point to; then the content
         is the whole staffed scenario.
@@ -146,8 +147,9 @@ class StaffingPlan:
         }
 
     def summary(self) -> pd.DataFrame:
-        """Per window group and slot: windows required, scheduled, and whether the slot meets
-        the target in the verification (the requirements table).
+        """The requirements table, per window group and slot.
+
+        Windows required, scheduled, and whether the slot meets the target in the verification.
         """
         return self.requirements_table()
 
@@ -187,8 +189,10 @@ class StaffingPlan:
         }
 
     def save(self, folder: str | os.PathLike) -> list[Path]:
-        """Write plan.yaml, overlay.yaml, requirements.csv, shifts.csv, slot_kpis.csv and
-        history.csv into ``folder`` (each atomically); returns the paths.
+        """Write the plan's tables and overlay into ``folder`` (each atomically); returns the paths.
+
+        The files are plan.yaml, overlay.yaml, requirements.csv, shifts.csv, slot_kpis.csv and
+        history.csv.
         """
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)

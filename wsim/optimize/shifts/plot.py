@@ -1,5 +1,7 @@
-"""The staffing plan as a picture: windows required and scheduled by slot, and the simulated
-target metric by slot with its confidence interval.
+"""The staffing plan as a picture.
+
+Windows required and scheduled by slot, and the simulated target metric by slot with its confidence
+interval.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ class Planned(Protocol):
     seed: int
 
     @property
-    def cost(self) -> float: ...
+    def cost(self) -> float:
+        """Cost of the shifts per day (in the shifts' cost unit)."""
 
 
 _LABELS = {
@@ -38,8 +41,9 @@ _LABELS = {
 
 
 def plan_figure(plan: Planned) -> Figure:
-    """Windows required and scheduled by slot, and the simulated target metric by slot with
-    its 95% interval (meeting slots green, missing ones red).
+    """Windows required and scheduled by slot, and the simulated target metric by slot.
+
+    The metric is drawn with its 95% interval, meeting slots green, missing ones red.
     """
     problem = plan.problem
     x = np.arange(problem.slots.size)

@@ -22,8 +22,10 @@ from wsim.scenario.schema import Scenario
 
 
 def schedule_pairs(problem: StaffingProblem, windows: np.ndarray) -> list[list[Any]]:
-    """``[["08:30", 3], ["10:00", 5], ...]``: the windows of one group from each slot on,
-    listing only the slots where the number changes (and the first).
+    """The windows of one group as ``[slot label, windows]`` pairs, only where they change.
+
+    ``[["08:30", 3], ["10:00", 5], ...]``: the windows from each slot on, listing only the slots
+    where the number changes (and the first).
     """
     pairs: list[list[Any]] = []
     for label, count in zip(problem.labels, windows, strict=True):
@@ -33,8 +35,9 @@ def schedule_pairs(problem: StaffingProblem, windows: np.ndarray) -> list[list[A
 
 
 def overlay_changes(problem: StaffingProblem, scheduled: np.ndarray) -> dict[str, Any]:
-    """The ``changes`` of an overlay giving each staffed group the windows ``scheduled``
-    (groups, slots).
+    """The ``changes`` of an overlay giving each staffed group the windows ``scheduled``.
+
+    ``scheduled`` is a (groups, slots) array.
     """
     windows = []
     for group, row in zip(problem.groups, scheduled, strict=True):
