@@ -18,6 +18,14 @@ that runs the whole loop (effects by simulation, MILP, verification).
 """
 
 from wsim.optimize.levers.brute import enumerate_portfolios
+from wsim.optimize.levers.compose import (
+    apply_levers,
+    changes_between,
+    portfolio_overlay,
+    write_overlay,
+)
+from wsim.optimize.levers.lever import Lever, Resources
+from wsim.optimize.levers.leverset import LeverSet, load_levers
 from wsim.optimize.levers.milp import (
     PortfolioInfeasible,
     PortfolioSolution,
@@ -36,15 +44,23 @@ __all__ = [
     "AtMost",
     "Budget",
     "Exclusive",
+    "Lever",
+    "LeverSet",
     "PortfolioError",
     "PortfolioInfeasible",
     "PortfolioSolution",
     "Requires",
+    "Resources",
     "Rule",
     "Surrogate",
     "Target",
     "annuity_factor",
+    "apply_levers",
+    "changes_between",
     "enumerate_portfolios",
+    "load_levers",
+    "portfolio_overlay",
     "solve_portfolio",
     "without_levers",
+    "write_overlay",
 ]

@@ -134,13 +134,16 @@ def required_closure(lever: str, rules: Iterable[Rule]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Names:
-    """The lever names a file's rules may refer to, and aliases (``sharing:b-a``)."""
+    """The lever names a file's rules may refer to, aliases (``sharing:b-a``), and names of
+    levers whose declaration has a problem of its own (``failed``)."""
 
     names: tuple[str, ...]
     aliases: Mapping[str, str]
+    failed: Collection[str] = ()
 
     def resolve(self, ref: str, path: str, problems: list[Problem]) -> tuple[str, ...]:
-        """The levers a name or glob pattern means; a problem at ``path`` if none."""
+        """The levers a name or glob pattern means; a problem at ``path`` if none. A failed
+        lever means nothing, without a second problem."""
         if _GLOB & set(ref):
             matched = tuple(name for name in self.names if fnmatch.fnmatchcase(name, ref))
             if not matched:
@@ -150,6 +153,8 @@ class _Names:
             return (ref,)
         if ref in self.aliases:
             return (self.aliases[ref],)
+        if ref in self.failed:
+            return ()
         problems.append((path, unknown_name_message("lever", ref, self.names)))
         return ()
 
@@ -166,10 +171,17 @@ class _Names:
 
 
 def resolve_rules(
-    specs: Sequence[RuleSpec], names: Sequence[str], aliases: Mapping[str, str]
+    specs: Sequence[RuleSpec],
+    names: Sequence[str],
+    aliases: Mapping[str, str],
+    failed: Collection[str] = (),
 ) -> tuple[tuple[Rule, ...], list[Problem]]:
-    """The file's ``rules`` as Rule objects, and the problems (paths ``rules[i]...``)."""
-    table = _Names(tuple(names), aliases)
+    """The file's ``rules`` as Rule objects, and the problems (paths ``rules[i]...``).
+
+    A rule that names a ``failed`` lever (one declared with a problem) is left out until that
+    problem is fixed.
+    """
+    table = _Names(tuple(names), aliases, frozenset(failed))
     rules: list[Rule] = []
     problems: list[Problem] = []
     for index, spec in enumerate(specs):
@@ -178,12 +190,21 @@ def resolve_rules(
     return tuple(rules), problems
 
 
+def _refs(spec: RuleSpec) -> list[str]:
+    """Every name or pattern a file rule gives."""
+    single = [ref for ref in (spec.requires, spec.conflicts) if ref is not None]
+    lists = (spec.exclusive, spec.needs, spec.of, spec.with_)
+    return single + [ref for refs in lists if refs for ref in refs]
+
+
 def _resolve_one(spec: RuleSpec, path: str, table: _Names, problems: list[Problem]) -> list[Rule]:
-    """One file rule as Rule objects (``conflicts`` gives one Exclusive per pair)."""
+    """One file rule as Rule objects (``conflicts`` gives one Exclusive per pair); none when
+    it has a problem or names a failed lever."""
     mine: list[Problem] = []
+    failed = any(ref in table.failed for ref in _refs(spec))
     if spec.kind == "exclusive":
         members = table.resolve_all(spec.exclusive or (), join_path(path, "exclusive"), mine)
-        if not mine and len(members) < 2:
+        if not (mine or failed) and len(members) < 2:
             mine.append((join_path(path, "exclusive"), f"names one lever only ({members[0]})"))
         rules: list[Rule] = [Exclusive(members, path)]
     elif spec.kind == "at_most":
@@ -201,11 +222,11 @@ def _resolve_one(spec: RuleSpec, path: str, table: _Names, problems: list[Proble
         levers = table.resolve(spec.conflicts or "", join_path(path, "conflicts"), mine)
         others = table.resolve_all(spec.with_ or (), join_path(path, "with"), mine)
         pairs = {tuple(sorted((a, b))) for a in levers for b in others if a != b}
-        if not mine and not pairs:
+        if not (mine or failed) and not pairs:
             mine.append((join_path(path, "with"), "names no lever other than the conflicting one"))
         rules = [Exclusive(pair, path) for pair in sorted(pairs)]
     problems += mine
-    return [] if mine else rules
+    return [] if mine or failed else rules
 
 
 def check_rules(rules: Sequence[Rule], names: Sequence[str]) -> list[Problem]:
