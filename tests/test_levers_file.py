@@ -99,6 +99,7 @@ def test_resources(levers):
     tax = levers.resources["integrate:tax_filing"]
     assert tax.groups == {"market", "tax"}  # the group it joins and the one serving it
     assert tax.services == {"tax_filing"} and tax.departments == {"tax"}
+    assert tax.describe() == "groups market, tax; departments tax; services tax_filing"
     sharing = levers.resources["sharing:market-tax"]
     assert sharing.pairs == {("market", "tax")} and sharing.departments == {"market", "tax"}
     staff = levers.resources["staff:realestate:1"]
@@ -451,3 +452,29 @@ def test_portfolio_overlay_of_no_lever_is_the_baseline(tmp_path):
     assert overlay["changes"] == {} and overlay["cost"]["one_off"] == 0
     loaded = load_scenario(write_overlay(tmp_path / "nothing.yaml", overlay))
     assert loaded.windows == load_scenario(W / "baseline.yaml").windows
+
+
+def test_reform_on_a_reform_is_a_lever(tmp_path):
+    """A reform whose base chain reaches the baseline through another reform applies the
+    whole chain's changes."""
+    chained = {
+        "base": str(W / "reforms" / "security.yaml"),
+        "name": "security and parallel windows",
+        "cost": {"one_off": 10, "yearly": 1},
+        "changes": {"windows": [{"name": "tax", "schedule": {"12:00": 5}}]},
+    }
+    reform = tmp_path / "chained.yaml"
+    reform.write_text(yaml.safe_dump(chained), encoding="utf-8")
+    data = _w_levers(reforms=False)
+    data["reforms"] = [str(reform)]
+    file = tmp_path / "levers.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    levers = load_levers(file)
+    lever = levers.select(["reform:chained"])[0]
+    assert (lever.one_off, lever.yearly) == (10, 1)
+    applied = levers.apply(["reform:chained"])
+    expected = load_scenario(reform)
+    applied.update(name=expected.name, description=expected.description)
+    applied["cost"] = expected.cost.model_dump()
+    assert same_scenario(Scenario.model_validate(applied), expected)
+    assert levers.resources["reform:chained"].groups == {"tax"}

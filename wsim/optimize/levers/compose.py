@@ -44,21 +44,15 @@ def apply_levers(
     missing (e.g. a window group that a reform of the same set removed): such levers must be
     made exclusive.
     """
-    return apply_in_order(baseline, ordered(levers), file)
-
-
-def apply_in_order(
-    baseline: Mapping[str, Any], levers: Iterable[Lever], file: str | None = None
-) -> dict[str, Any]:
-    """Like :func:`apply_levers`, but in the order given (to check that two levers commute)."""
-    return copy.deepcopy(applied_sharing(baseline, levers, file))
+    return copy.deepcopy(applied_sharing(baseline, ordered(levers), file))
 
 
 def applied_sharing(
     baseline: Mapping[str, Any], levers: Iterable[Lever], file: str | None = None
 ) -> dict[str, Any]:
     """The levers applied in the order given, sharing unchanged parts with ``baseline``: for
-    reading only (changing it in place could change the baseline)."""
+    reading only (changing it in place could change the baseline). The loader's checks use it
+    to compare orders and to avoid a copy of the whole scenario per check."""
     mapping = dict(baseline)
     done: list[str] = []
     for lever in levers:
