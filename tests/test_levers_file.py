@@ -39,7 +39,8 @@ def levers():
 
 def loadable(levers) -> list[str]:
     """Every lever that today's schema can load (sharing writes handoffs.pairs), without
-    one_window (it conflicts with many)."""
+    one_window (it conflicts with many).
+    """
     return [n for n in levers.names if not n.startswith("sharing:") and n != "reform:one_window"]
 
 
@@ -80,7 +81,8 @@ def test_w_district_levers_load(levers):
 
 def test_generated_rules(levers):
     """Steps need the previous step; online company registration needs the sharing levers
-    of its workflow market -> tax -> hrss -> police; conflicts become pairwise rules."""
+    of its workflow market -> tax -> hrss -> police; conflicts become pairwise rules.
+    """
     described = {rule.describe() for rule in levers.rules}
     assert "clerks:market:2 needs clerks:market:1 (staff[0].steps)" in described
     assert (
@@ -95,7 +97,8 @@ def test_generated_rules(levers):
 
 def test_resources(levers):
     """What levers touch, and the interacting candidates (sharing a resource, allowed
-    together)."""
+    together).
+    """
     tax = levers.resources["integrate:tax_filing"]
     assert tax.groups == {"market", "tax"}  # the group it joins and the one serving it
     assert tax.services == {"tax_filing"} and tax.departments == {"tax"}
@@ -115,7 +118,8 @@ def test_resources(levers):
 
 def _w_levers(reforms: bool) -> dict:
     """The W district levers file, with absolute paths; without its reforms (and the rule on
-    one_window) unless ``reforms``: each reform costs a parse of the baseline."""
+    one_window) unless ``reforms``: each reform costs a parse of the baseline.
+    """
     data = yaml.safe_load(LEVERS.read_text(encoding="utf-8"))
     data["baseline"] = str(W / "baseline.yaml")
     data["reforms"] = [str(W / ref) for ref in data["reforms"]]
@@ -273,7 +277,8 @@ BROKEN = {
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_broken_variants(case, tmp_path):
     """One problem per broken variant: the file, the field path and what is wrong (the
-    currency case gives one per reform, and no echo in the rules that name them)."""
+    currency case gives one per reform, and no echo in the rules that name them).
+    """
     change, path, text = BROKEN[case]
     data = _w_levers(reforms=case.startswith(NEEDS_REFORMS))
     change(data)
@@ -306,7 +311,8 @@ def test_yaml_errors_name_the_file(tmp_path):
 
 def test_levers_compose_where_a_merge_would_not(levers):
     """Two services joining one group both end up in its serves (a deep merge of two
-    fragments would keep only the last list), and steps add up on lunch cover."""
+    fragments would keep only the last list), and steps add up on lunch cover.
+    """
     names = [
         "integrate:tax_invoice",
         "integrate:tax_filing",
@@ -334,7 +340,8 @@ def test_order_does_not_matter(levers):
 
 def test_portfolio_overlay_loads_as_the_applied_scenario(levers, tmp_path):
     """Written as one overlay, any lever set loads to the scenario apply_levers gives, with
-    the levers' costs summed (checked on random subsets and on everything loadable)."""
+    the levers' costs summed (checked on random subsets and on everything loadable).
+    """
     rng = random.Random(5)
     names = loadable(levers)
     subsets = [names] + [rng.sample(names, rng.randint(1, len(names))) for _ in range(6)]
@@ -364,7 +371,8 @@ def test_reform_lever_is_the_reform(levers):
 
 def test_five_reforms_compose_into_the_combined_package(levers):
     """The five reform overlays as levers, applied together, give reforms/combined.yaml (a
-    composition of fragments that touch the same services)."""
+    composition of fragments that touch the same services).
+    """
     catalog = Catalog()
     five = ["one_window", "online_services", "data_sharing", "parallel_approval", "security"]
     refs = [f"reforms/{name}.yaml" for name in five]
@@ -380,7 +388,8 @@ def test_five_reforms_compose_into_the_combined_package(levers):
 
 def test_sharing_levers_at_the_mapping_level(levers):
     """Sharing writes complete handoffs.pairs rules both ways (delay, the lever's rework) and
-    leaves the top-level rule; as an overlay its changes reproduce the mapping by merge."""
+    leaves the top-level rule; as an overlay its changes reproduce the mapping by merge.
+    """
     names = ["sharing:market-tax", "sharing:hpf-realestate", "reform:parallel_approval"]
     applied = levers.apply(names)
     handoffs = applied["handoffs"]
@@ -407,7 +416,8 @@ def test_sharing_levers_at_the_mapping_level(levers):
 
 def test_sharing_carries_the_rework_it_finds():
     """A sharing rule without its own rework takes the scenario's top-level rework when it is
-    applied: the baseline's 0.08, or 0.02 after a data-sharing reform."""
+    applied: the baseline's 0.08, or 0.02 after a data-sharing reform.
+    """
     base_raw, _ = resolve_mapping(W / "baseline.yaml")
     pair = Lever("sharing:a-b", "sharing", "", 0, 0, (SetHandoffPair("market", "tax", {}),))
     assert apply_levers(base_raw, [pair])["handoffs"]["pairs"][0]["rework"] == 0.08
@@ -425,7 +435,8 @@ def test_conflicting_levers_fail_clearly(levers):
 
 def test_changes_between_reproduce_the_target():
     """merge(base, changes_between(base, target)) == target, also for a reordered named list;
-    a deleted key cannot be expressed."""
+    a deleted key cannot be expressed.
+    """
     base = {
         "windows": [{"name": "a", "count": 1}, {"name": "b", "count": 2}],
         "services": {"s": {"window_time": 5}},
@@ -456,7 +467,8 @@ def test_portfolio_overlay_of_no_lever_is_the_baseline(tmp_path):
 
 def test_reform_on_a_reform_is_a_lever(tmp_path):
     """A reform whose base chain reaches the baseline through another reform applies the
-    whole chain's changes."""
+    whole chain's changes.
+    """
     chained = {
         "base": str(W / "reforms" / "security.yaml"),
         "name": "security and parallel windows",

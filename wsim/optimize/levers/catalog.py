@@ -43,8 +43,9 @@ from wsim.scenario.errors import (
     from_validation_error,
     unknown_name_message,
 )
+from wsim.scenario.hall import Cost
 from wsim.scenario.loader import _read_yaml, resolve_mapping
-from wsim.scenario.schema import Cost, Scenario
+from wsim.scenario.schema import Scenario
 
 _DISTRIBUTION: TypeAdapter[Distribution] = TypeAdapter(Distribution)
 
@@ -323,7 +324,8 @@ def reform_levers(
     catalog: Catalog,
 ) -> None:
     """The ``reforms`` section: each overlay on the baseline, its resolved changes as one
-    fragment and its ``cost`` block as the lever's cost."""
+    fragment and its ``cost`` block as the lever's cost.
+    """
     for i, ref in enumerate(paths):
         where = f"reforms[{i}]"
         file = folder / ref

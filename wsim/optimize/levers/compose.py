@@ -52,7 +52,8 @@ def applied_sharing(
 ) -> dict[str, Any]:
     """The levers applied in the order given, sharing unchanged parts with ``baseline``: for
     reading only (changing it in place could change the baseline). The loader's checks use it
-    to compare orders and to avoid a copy of the whole scenario per check."""
+    to compare orders and to avoid a copy of the whole scenario per check.
+    """
     mapping = dict(baseline)
     done: list[str] = []
     for lever in levers:

@@ -140,7 +140,8 @@ class LeverSet:
 
     def interaction_candidates(self) -> list[tuple[str, str, Resources]]:
         """Pairs of levers that share a resource and that the rules let be chosen together
-        (with what they need), with the resources they share."""
+        (with what they need), with the resources they share.
+        """
         found = []
         for i, a in enumerate(self.levers):
             for b in self.levers[i + 1 :]:
@@ -213,7 +214,8 @@ def load_levers(path: str | os.PathLike) -> LeverSet:
 
 def validated_mapping(file: Path) -> tuple[dict[str, Any], Scenario]:
     """A scenario file's raw mapping (overlays resolved) and the validated Scenario, reading
-    the file once; a ScenarioError names the file."""
+    the file once; a ScenarioError names the file.
+    """
     raw, _ = resolve_mapping(file)
     try:
         scenario = Scenario.model_validate(raw)
@@ -270,7 +272,8 @@ def _alone(
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     """A lever on its own must apply, change something and leave a valid scenario: the
     mapping it gives (``None`` when it does not apply; shares parts with the baseline) and its
-    problems. ``baseline`` is the validated baseline's ``to_dict()``."""
+    problems. ``baseline`` is the validated baseline's ``to_dict()``.
+    """
     try:
         applied = applied_sharing(baseline_raw, [lever])
     except ScenarioError as exc:
@@ -298,7 +301,8 @@ def _composition_problems(
     """Overlay fragments (reforms, explicit levers) against every lever they share a resource
     with and may be chosen with: the pair (with what it needs) must apply and give a valid
     scenario, and two fragments must not depend on their order. Generated levers compose by
-    construction, and levers that touch nothing in common change disjoint parts."""
+    construction, and levers that touch nothing in common change disjoint parts.
+    """
     by_name = {lever.name: lever for lever in levers}
     problems: list[Problem] = []
     for i, fragment in enumerate(levers):

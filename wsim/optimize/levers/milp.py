@@ -285,7 +285,8 @@ Weights = dict[str, float]
 def _goal_weights(surrogate: Surrogate, goal: Goal) -> Weights:
     """The weight of each KPI's change in the objective being minimised: the total objective,
     the levers' cost per year only, or one KPI (``(kpi, "<=")`` minimises it, ``">="``
-    maximises it)."""
+    maximises it).
+    """
     if goal == "total":
         return dict(surrogate.scale)
     if goal == "cost":
@@ -335,7 +336,8 @@ def _coefficients(surrogate: Surrogate, weights: Weights) -> tuple[Weights, dict
 
 def _build(request: _Request, goal: Goal):
     """The Pyomo model of ``request`` minimising ``goal``, or ``None`` when a constraint
-    without variables already fails (Pyomo cannot state such a constraint)."""
+    without variables already fails (Pyomo cannot state such a constraint).
+    """
     import pyomo.environ as pyo
 
     surrogate = request.surrogate

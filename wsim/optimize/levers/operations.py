@@ -23,7 +23,7 @@ from typing import Any
 
 from wsim.scenario.errors import FieldProblems, join_path, key_path
 from wsim.scenario.journeys import Journey
-from wsim.scenario.loader import merge
+from wsim.scenario.overlays import merge
 
 #: A service's channels when its mapping gives none.
 DEFAULT_CHANNELS: dict[str, str] = dict(Journey.model_fields["channels"].default)
@@ -64,7 +64,8 @@ def _department(mapping: dict[str, Any], name: str) -> dict[str, Any]:
 
 def merge_sharing(base: Any, change: Any, path: str = "") -> Any:
     """``merge(base, change)`` (the overlay rules) that copies only what the change reaches:
-    the parts of ``base`` it does not touch are shared, not copied."""
+    the parts of ``base`` it does not touch are shared, not copied.
+    """
     if isinstance(base, Mapping) and isinstance(change, Mapping):
         merged = dict(base)
         for key, value in change.items():
@@ -153,7 +154,8 @@ class SetServiceField:
 @dataclass(frozen=True)
 class SetChannel:
     """Service ``service`` can start in ``channel`` with ``mode`` (``full`` or ``pre``); its
-    other channels stay (the default ``{hall: full}`` when it gives none)."""
+    other channels stay (the default ``{hall: full}`` when it gives none).
+    """
 
     service: str
     channel: str

@@ -135,7 +135,8 @@ def required_closure(lever: str, rules: Iterable[Rule]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class _Names:
     """The lever names a file's rules may refer to, aliases (``sharing:b-a``), and names of
-    levers whose declaration has a problem of its own (``failed``)."""
+    levers whose declaration has a problem of its own (``failed``).
+    """
 
     names: tuple[str, ...]
     aliases: Mapping[str, str]
@@ -143,7 +144,8 @@ class _Names:
 
     def resolve(self, ref: str, path: str, problems: list[Problem]) -> tuple[str, ...]:
         """The levers a name or glob pattern means; a problem at ``path`` if none. A failed
-        lever means nothing, without a second problem."""
+        lever means nothing, without a second problem.
+        """
         if _GLOB & set(ref):
             matched = tuple(name for name in self.names if fnmatch.fnmatchcase(name, ref))
             if not matched:
@@ -199,7 +201,8 @@ def _refs(spec: RuleSpec) -> list[str]:
 
 def _resolve_one(spec: RuleSpec, path: str, table: _Names, problems: list[Problem]) -> list[Rule]:
     """One file rule as Rule objects (``conflicts`` gives one Exclusive per pair); none when
-    it has a problem or names a failed lever."""
+    it has a problem or names a failed lever.
+    """
     mine: list[Problem] = []
     failed = any(ref in table.failed for ref in _refs(spec))
     if spec.kind == "exclusive":
