@@ -149,12 +149,17 @@ class Journeys:
         """Wait a citizen's delay (coming back, resubmitting, picking up), counted in open days.
 
         The delay counts the hall's open days only: one day from Friday 10:00 ends on Monday
-        10:00, so returns do not pile up on the first day after a weekend. Past the calendar,
-        wait until its end.
+        10:00, so returns do not pile up on the first day after a weekend. Returns False, at
+        once, when the delay ends after the hall's last day (also when it starts after it, as
+        after a pre-review that ended past the calendar): the citizen does not come back within
+        the run, so the case stays in progress.
         """
         now = self.env.now
         until = self.open_days.advance(now, self._time(source, k, dist))
-        yield self.env.timeout((self.end if until is None else until) - now)
+        if until is None:
+            return False
+        yield self.env.timeout(until - now)
+        return True
 
     def _hall_time(self, k: int) -> float | None:
         """When a citizen who sets out now reaches the hall (None when the calendar is over).
@@ -296,7 +301,8 @@ class Journeys:
                 return ABANDONED
             if not self._chance("incomplete", k, service.incomplete):
                 return COMPLETED
-            yield from self._citizen_delay("return", k, service.return_delay)
+            if not (yield from self._citizen_delay("return", k, service.return_delay)):
+                return IN_PROGRESS
 
     def _remote_intake(self, c: int, k: int):
         """Submission through a remote channel until accepted; the case's state after it."""
@@ -328,7 +334,8 @@ class Journeys:
                 break
             if not self._chance("resubmit", k, channel.resubmit):
                 return (yield from self._hall_intake(c, k, rekey=True))
-            yield from self._citizen_delay("resubmit-delay", k, channel.resubmit_delay)
+            if not (yield from self._citizen_delay("resubmit-delay", k, channel.resubmit_delay)):
+                return IN_PROGRESS
         # Accepted remotely; weak integration may still call the citizen to a window.
         needs_visit = service.channels[name] == "pre" or incomplete
         if self._chance("verification", k, service.verification) or needs_visit:
@@ -422,7 +429,8 @@ class Journeys:
         if service.result == "mail":
             yield self.env.timeout(self._time("mail", k, service.mail_delay))
         elif service.result == "pickup":
-            yield from self._citizen_delay("pickup-delay", k, service.pickup_delay)
+            if not (yield from self._citizen_delay("pickup-delay", k, service.pickup_delay)):
+                return IN_PROGRESS
             served = yield from self._visit_until_served(c, k, "pickup", service.pickup_time)
             if not served:
                 return IN_PROGRESS
@@ -442,7 +450,8 @@ class Journeys:
                 return False
             if state == SERVED:
                 return True
-            yield from self._citizen_delay("return", k, return_delay)
+            if not (yield from self._citizen_delay("return", k, return_delay)):
+                return False
 
     # --- the hall's callback and the record --------------------------------------------------
 

@@ -55,15 +55,28 @@ class Intervals:
     def advance(self, t: float, amount: float) -> float | None:
         """The time at which `amount` minutes of interval time, counted from `t`, are used up.
 
-        None when the intervals end first.
+        Never earlier than `t`: the work is done in the interval holding `t` when it fits there
+        (``t + amount``), else in the following ones; an amount that ends exactly at the end of
+        an interval ends there, not at the next interval's start. None when the intervals end
+        first (also for any positive amount when `t` is past the last interval).
         """
         if amount <= 0:
             return t
-        target = self._covered_before(t) + amount
-        i = bisect.bisect_left(self._cumulative, target) - 1
-        if i >= len(self.starts):
+        j = bisect.bisect_right(self.starts, t) - 1  # the interval holding t, if any
+        if j >= 0 and t < self.ends[j]:
+            if amount <= self.ends[j] - t:
+                return t + amount
+            amount -= self.ends[j] - t
+            j += 1
+        else:
+            j += 1  # t lies in a gap (or before the first, or after the last interval)
+        if j >= len(self.starts):
             return None
-        i = max(i, 0)
+        # amount minutes counted from the start of interval j, in cumulative interval time
+        target = self._cumulative[j] + amount
+        if target > self._cumulative[-1]:
+            return None
+        i = max(bisect.bisect_left(self._cumulative, target) - 1, j)
         return self.starts[i] + (target - self._cumulative[i])
 
     def minus(self, other: Intervals) -> Intervals:
