@@ -25,7 +25,7 @@ from wsim.optimize.levers import (
 from wsim.optimize.levers.catalog import Catalog, reform_levers
 from wsim.optimize.levers.operations import SetHandoffPair
 from wsim.scenario import ScenarioError, load_scenario, resolve_mapping
-from wsim.scenario.loader import merge
+from wsim.scenario.overlays import merge
 from wsim.scenario.schema import Scenario
 
 W = Path(__file__).resolve().parent.parent / "scenarios" / "w_district"

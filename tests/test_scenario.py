@@ -600,9 +600,9 @@ def test_overlay_appends_and_removes_by_name(base_file: Path) -> None:
     assert [group.name for group in scenario.windows] == ["b", "c"]
 
 
-def test_overlay_replaces_unnamed_lists_and_scalars(base_file: Path) -> None:
+def test_overlay_replaces_lists_given_whole_and_plain_lists(base_file: Path) -> None:
     changes = {
-        "demand": [{"service": "s2", "per_hour": 1}],
+        "demand": {"replace": [{"service": "s2", "per_hour": 1}]},
         "windows": [{"name": "b", "serves": ["s2"]}],
     }
     scenario = load_scenario(overlay(base_file.parent, changes))

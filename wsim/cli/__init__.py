@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from wsim._version import __version__
 from wsim.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED
-from wsim.errors import WsimError
+from wsim.errors import WsimError, printable
 
 
 def _command_modules() -> list:
@@ -51,11 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except WsimError as error:  # a scenario error, or any other bad input: its message
-        print(error, file=sys.stderr)
+        print(printable(str(error)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
-        print(f"wsim: {error.strerror or error}{where}", file=sys.stderr)
+        print(printable(f"wsim: {error.strerror or error}{where}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("wsim: interrupted; files already written are kept", file=sys.stderr)

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsim.cli.common import EXIT_BAD_INPUT, positive_int
+from wsim.cli.common import EXIT_BAD_INPUT, add_max_tickets, positive_int, seed
+from wsim.errors import printable
 
 if TYPE_CHECKING:
     from wsim.comparison import Comparison
@@ -89,7 +90,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help=f"replications per option (default: {DEMO_RUNS} in all shared out over the "
         f"options, {DEMO_REPLICATIONS[0]} to {DEMO_REPLICATIONS[1]} each)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     demo.add_argument(
         "--workers",
         type=positive_int,
@@ -102,6 +103,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="discard stored replications first (done anyway when the scenarios changed)",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_max_tickets(demo)
     demo.set_defaults(handler=_demo)
 
 
@@ -113,7 +115,7 @@ def _run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
         default=reps,
         help=f"replications per option (default {reps}; with --precision: the first batch)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--out", metavar="DIR", help="folder for the tables, report and resume")
     parser.add_argument(
         "--executor",
@@ -155,6 +157,7 @@ def _run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
         "--fresh", action="store_true", help="discard the replications stored in --out first"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_max_tickets(parser)
 
 
 def _fraction(text: str) -> float:
@@ -187,7 +190,8 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
         "precision": args.precision,
         "precision_kpis": args.precision_kpi,
         "max_replications": max(args.max_reps, args.reps),
-        "progress": False if args.quiet else None,
+        "progress": not args.quiet,
+        "max_tickets": args.max_tickets,
     }
 
 
@@ -205,7 +209,7 @@ def _handled(run):
         try:
             return run(args)
         except (CompareError, ExecutorError, StoreMismatch, _BadOption) as error:
-            print(f"wsim {args.command}: {error}", file=sys.stderr)
+            print(printable(f"wsim {args.command}: {error}"), file=sys.stderr)
             return EXIT_BAD_INPUT
 
     return handler
@@ -248,13 +252,14 @@ def _demo(args: argparse.Namespace) -> int:
         "executor": "processes" if args.workers > 1 else "serial",
         "workers": args.workers,
         "out": args.out,
-        "progress": False if args.quiet else None,
+        "progress": not args.quiet,
+        "max_tickets": args.max_tickets,
     }
     try:
         comparison = compare([baseline, *reforms], fresh=args.fresh, **run)
     except StoreMismatch as mismatch:
         # the demo's folder is wsim's own: results of older scenarios are replaced, not mixed
-        print(f"wsim demo: {mismatch}; starting over", file=sys.stderr)
+        print(printable(f"wsim demo: {mismatch}; starting over"), file=sys.stderr)
         comparison = compare([baseline, *reforms], fresh=True, **run)
     comparison.info["command"] = f"wsim demo --scenarios {shlex.quote(str(folder))} " + (
         f"--reps {reps} --seed {args.seed} --out {shlex.quote(args.out)}"
@@ -294,17 +299,17 @@ def _finish(
             f"note: the precision target {precision['precision']:.1%} was not reached within "
             f"{precision['max_replications']} replications"
         )
-    print(format_ranking(comparison) if brief else format_headline(comparison))
+    print(printable(format_ranking(comparison) if brief else format_headline(comparison)))
     if out is None:
         print("(give --out DIR to write the tables and report.html)")
         return
     for path in comparison.save(out):
-        print(f"wrote {path}")
+        print(printable(f"wrote {path}"))
     if report:
         from wsim.report import write_report
 
         path = write_report(comparison, Path(out) / "report.html")
-        print(f"report: {path.resolve()}")
+        print(printable(f"report: {path.resolve()}"))
 
 
 def format_ranking(comparison: Comparison) -> str:
@@ -413,16 +418,16 @@ def _grid(args: argparse.Namespace) -> int:
         f"{len(result.points)} grid points + base, {comparison.replications} replications each, "
         f"seed {comparison.seed}, {comparison.info['run_time_s']:.1f} s"
     )
-    print(shown[kpis].to_string(float_format=_num))
+    print(printable(shown[kpis].to_string(float_format=_num)))
     if args.out is None:
         print("(give --out DIR to write grid.csv and the plots)")
         return 0
     out = Path(args.out)
     for path in result.save(out):
-        print(f"wrote {path}")
+        print(printable(f"wrote {path}"))
     for kpi in kpis:
         path = write_bytes_atomic(out / f"grid_{kpi}.png", png_bytes(result.plot_curves(kpi)))
-        print(f"wrote {path}")
+        print(printable(f"wrote {path}"))
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wsim.cli.common import EXIT_BAD_INPUT, positive_int
+from wsim.cli.common import EXIT_BAD_INPUT, positive_int, seed
 
 _LAYOUT_HELP = (
     "Column mapping FIELD=COLUMN,... with fields arrival (required; a|b takes the first "
@@ -57,7 +57,7 @@ def _add_log_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reps", type=positive_int, default=20, help="replications (default 20)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--workers", type=positive_int, default=1, help="worker processes")
     parser.add_argument(
         "--target", metavar="DURATION", help="target wait for the service level, e.g. 60s, 15min"

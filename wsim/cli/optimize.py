@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsim.cli.common import EXIT_BAD_INPUT, positive_int
+from wsim.cli.common import EXIT_BAD_INPUT, positive_int, seed
 
 if TYPE_CHECKING:
     from wsim.optimize.shifts.plan import StaffingPlan
@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     staffing.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         default=0,
         help="seed of the iterations (default 0); the verification uses seed + 1",
     )

@@ -7,7 +7,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from wsim.cli.common import EXIT_BAD_INPUT, positive_int
+from wsim.cli.common import EXIT_BAD_INPUT, add_max_tickets, positive_int, seed
+from wsim.errors import printable
 from wsim.metrics.catalog import KPI_DESCRIPTIONS
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "for an invalid one prints what is wrong, and where, on stderr and exits with 2.",
     )
     validate.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
+    add_max_tickets(validate)
     validate.set_defaults(handler=_validate)
 
     run = commands.add_parser(
@@ -37,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     run.add_argument("file", metavar="FILE", help="scenario YAML file")
     run.add_argument("--reps", type=positive_int, default=10, help="replications (default 10)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     run.add_argument(
         "--workers",
         type=positive_int,
@@ -45,21 +47,26 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="worker processes (default 1); results do not depend on it",
     )
     run.add_argument("--out", metavar="DIR", help="folder for the result tables")
+    add_max_tickets(run)
+    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     run.set_defaults(handler=_run)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from wsim.scenario import ScenarioError, load_scenario
+    """Check each file: its fields, references and the size of a run of it."""
+    from wsim.scenario import RunLimits, ScenarioError, check_run_size, load_scenario
+    from wsim.scenario.limits import default_limits
 
+    limits: RunLimits = default_limits().with_max_tickets(args.max_tickets)
     status = 0
     for file in args.files:
         try:
-            load_scenario(file)
+            check_run_size(load_scenario(file), limits)
         except ScenarioError as error:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
-            print(f"{file}: ok")
+            print(printable(f"{file}: ok"))
     return status
 
 
@@ -70,16 +77,25 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     started = time.perf_counter()
     try:
-        results = simulate(scenario, args.reps, args.seed, workers=args.workers, out=args.out)
+        results = simulate(
+            scenario,
+            args.reps,
+            args.seed,
+            workers=args.workers,
+            out=args.out,
+            max_tickets=args.max_tickets,
+            progress=not args.quiet,
+        )
     except StoreMismatch as error:
-        print(f"wsim run: {error}", file=sys.stderr)
+        print(printable(f"wsim run: {error}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     elapsed = time.perf_counter() - started
-    print(f"{scenario.name}: {args.reps} replications, seed {args.seed}, {elapsed:.1f} s")
+    name = printable(scenario.name)
+    print(f"{name}: {args.reps} replications, seed {args.seed}, {elapsed:.1f} s")
     print(format_summary(results.summary()))
     if args.out:
         for path in results.save(args.out):
-            print(f"wrote {path}")
+            print(printable(f"wrote {path}"))
     return 0
 
 

@@ -42,7 +42,10 @@ from wsim.experiment import (
     make_executor,
     without_tables,
 )
+from wsim.progress import progress_bar
 from wsim.scenario import Scenario
+from wsim.scenario.limits import RunLimits, check_seed, default_limits
+from wsim.scenario.size import check_run_size
 
 #: Replications whose visit/window/case tables a comparison keeps in memory, by default.
 KEEP_TABLES = 30
@@ -67,6 +70,8 @@ def compare(
     progress: bool | None = None,
     better: Mapping[str, str] | None = None,
     rank_by: str | None = None,
+    limits: RunLimits | None = None,
+    max_tickets: float | None = None,
 ) -> Comparison:
     """Run every option with the same seeds and compare it with the baseline.
 
@@ -90,16 +95,25 @@ def compare(
     keep_tables : the visit, window (and case) tables of the first `keep_tables` replications
         of each option are kept for plots and notebooks; all replications' KPIs are kept.
         ``None`` keeps every table.
-    progress : show a progress bar (on stderr); ``None``: only when stderr is a terminal.
+    progress : ``True``: a progress bar on stderr, or plain lines every few percent when
+        stderr is not a terminal; ``None``: a bar only on a terminal; ``False``: none.
     better : ``{kpi: "lower" | "higher"}`` added to :data:`KPI_BETTER` for the ranking.
     rank_by : the KPI that ranks the options (default: the first headline KPI with a known
         better direction, see :attr:`Comparison.primary_kpi`).
+    limits, max_tickets : the run-size limits (:class:`~wsim.scenario.RunLimits`; default:
+        the defaults and ``WSIM_MAX_TICKETS``...), or only a higher ``max_tickets``. Every
+        option's size is checked before anything runs
+        (:class:`~wsim.scenario.size.RunTooLarge`).
     """
     started_at = datetime.now(timezone.utc)
     started = time.perf_counter()
+    seed = check_seed(seed)
     scenarios, sources = load_options(options)
     baseline = baseline_name(scenarios, baseline)
     _check_counts(replications, precision, max_replications)
+    limits = (default_limits() if limits is None else limits).with_max_tickets(max_tickets)
+    for scenario in scenarios.values():
+        check_run_size(scenario, limits)
     if out is not None and fresh:
         clear_store(out)
     store = RunStore(out, seed, scenarios) if out is not None else None
@@ -110,7 +124,7 @@ def compare(
         sequential = SequentialPrecision(precision, precision_kpis, max_replications, confidence)
     try:
         with _progress_bar(progress) as bar:
-            runner = OptionRunner(scenarios, seed, runner_executor, store, keep_tables, bar)
+            runner = OptionRunner(scenarios, seed, runner_executor, store, keep_tables, bar, limits)
             n = _run_until_precise(runner, replications, sequential)
     finally:
         if own_executor:
@@ -175,8 +189,10 @@ class OptionRunner:
         store: RunStore | None,
         keep_tables: int | None,
         bar: Any,
+        limits: RunLimits | None = None,
     ):
         self.seed = seed
+        self.limits = limits
         self.executor = executor
         self.store = store
         self.keep_tables = keep_tables
@@ -202,7 +218,7 @@ class OptionRunner:
                     have[r] = self._kept(self.store.load(name, r, tables=on_disk[r]))
                     self.bar.update(1)
                 else:
-                    tasks.append(Task(scenario, self.seed, r, tables))
+                    tasks.append(Task(scenario, self.seed, r, tables, self.limits))
                     owners.append((digest, name))
         for position, replication in self.executor.imap_unordered(tasks):
             digest, name = owners[position]
@@ -231,8 +247,5 @@ class OptionRunner:
 
 
 def _progress_bar(progress: bool | None) -> Any:
-    """A tqdm bar on stderr (replications done, rate, time left); ``None``: if a terminal."""
-    from tqdm import tqdm
-
-    disable = None if progress is None else not progress
-    return tqdm(total=0, unit="rep", desc="replications", disable=disable)
+    """Progress on stderr (see :func:`wsim.progress.progress_bar`)."""
+    return progress_bar(progress, "replications", "rep")

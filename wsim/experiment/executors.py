@@ -28,6 +28,7 @@ from typing import Any
 from wsim.errors import WsimError
 from wsim.experiment.replication import Replication, replicate, without_tables
 from wsim.scenario import Scenario
+from wsim.scenario.limits import RunLimits
 
 #: The executor names :func:`make_executor` accepts.
 EXECUTORS = ("serial", "processes", "dask")
@@ -46,21 +47,30 @@ class Task:
 
     With ``tables=False`` only the KPIs come back (the visit, window and case tables are
     dropped where the replication ran, which saves memory, disk and network for long runs).
+    `limits` bound how far the replication may grow while running (default: the defaults
+    and the environment of the process it runs in).
     """
 
     scenario: Scenario
     seed: int
     replication: int
     tables: bool = True
+    limits: RunLimits | None = None
 
 
 def run_task(task: Task) -> Replication:
     """Run one task (the function every executor ships to its workers)."""
-    return _run(task.scenario, task.seed, task.replication, task.tables)
+    return _run(task.scenario, task.seed, task.replication, task.tables, task.limits)
 
 
-def _run(scenario: Scenario, seed: int, replication: int, tables: bool) -> Replication:
-    result = replicate(scenario, seed, replication)
+def _run(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    tables: bool,
+    limits: RunLimits | None = None,
+) -> Replication:
+    result = replicate(scenario, seed, replication, limits)
     return result if tables else without_tables(result)
 
 
@@ -218,7 +228,7 @@ class DaskExecutor(Executor):
         for i, task in enumerate(tasks):
             scenario = scattered[id(task.scenario)]
             future = self._client.submit(
-                _run, scenario, task.seed, task.replication, task.tables, pure=False
+                _run, scenario, task.seed, task.replication, task.tables, task.limits, pure=False
             )
             positions[future] = i
         try:

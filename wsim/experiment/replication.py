@@ -12,6 +12,7 @@ from wsim.metrics import kpis as kpi_measures
 from wsim.metrics.tables import case_columns, visit_columns, window_columns
 from wsim.model.replication import run_replication
 from wsim.scenario import Scenario
+from wsim.scenario.limits import RunLimits
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,14 @@ class Replication:
     cases: dict[str, np.ndarray]
 
 
-def replicate(scenario: Scenario, seed: int, replication: int) -> Replication:
-    """Run one replication and reduce its log to KPIs and tables."""
-    log = run_replication(scenario, seed, replication)
+def replicate(
+    scenario: Scenario, seed: int, replication: int, limits: RunLimits | None = None
+) -> Replication:
+    """Run one replication and reduce its log to KPIs and tables.
+
+    `limits` bound how far it may grow while running (:class:`~wsim.scenario.RunLimits`).
+    """
+    log = run_replication(scenario, seed, replication, limits)
     return Replication(
         replication=replication,
         kpis=kpi_measures.kpis(log, scenario),

@@ -18,7 +18,10 @@ from wsim.experiment.replication import Replication
 from wsim.experiment.statistics import t_interval
 from wsim.experiment.store import RunStore
 from wsim.files import write_table_atomic
+from wsim.progress import progress_bar
 from wsim.scenario import Scenario, load_scenario
+from wsim.scenario.limits import RunLimits, check_seed, default_limits
+from wsim.scenario.size import check_run_size
 
 
 class Results:
@@ -102,6 +105,9 @@ def simulate(
     workers: int = 1,
     address: str | None = None,
     out: str | os.PathLike | None = None,
+    limits: RunLimits | None = None,
+    max_tickets: float | None = None,
+    progress: bool | None = None,
 ) -> Results:
     """Simulate `replications` independent replications of `scenario`.
 
@@ -116,23 +122,37 @@ def simulate(
         it is done, and a second call with the same scenario and seed picks up where an
         interrupted one stopped (a different scenario or seed is refused:
         :class:`wsim.experiment.store.StoreMismatch`).
+    limits, max_tickets : the run-size limits (:class:`~wsim.scenario.RunLimits`; default:
+        the defaults and the environment's ``WSIM_MAX_TICKETS``...), or only a higher
+        ``max_tickets``. A run estimated larger is refused before it starts, and one that
+        grows past the guard stops (:class:`~wsim.scenario.size.RunTooLarge`); replications
+        finished before are kept in `out`.
+    progress : ``True``: a bar on stderr, or plain lines every few percent when stderr is
+        not a terminal; ``None``: a bar only on a terminal; ``False``: none.
     """
     scenario = load_scenario(scenario)
+    seed = check_seed(seed)
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    limits = (default_limits() if limits is None else limits).with_max_tickets(max_tickets)
+    check_run_size(scenario, limits)
     store = None if out is None else RunStore(out, seed, {"run": scenario})
     kept = {r for r, tables in store.done("run").items() if tables} if store else set()
     reps = [store.load("run", r) for r in sorted(kept) if r < replications] if store else []
-    tasks = [Task(scenario, seed, r) for r in range(replications) if r not in kept]
+    tasks = [Task(scenario, seed, r, limits=limits) for r in range(replications) if r not in kept]
     own = not isinstance(executor, Executor)
     runner = make_executor(executor, min(workers, max(len(tasks), 1)), address) if own else executor
     try:
-        for _, replication in runner.imap_unordered(tasks):
-            if store is not None:
-                store.save("run", replication)
-            reps.append(replication)
+        with progress_bar(progress) as bar:
+            bar.total = replications
+            bar.update(len(reps))
+            for _, replication in runner.imap_unordered(tasks):
+                if store is not None:
+                    store.save("run", replication)
+                reps.append(replication)
+                bar.update(1)
     finally:
         if own:
             runner.close()

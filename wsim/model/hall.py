@@ -32,7 +32,9 @@ from wsim.model.calendar import hall_days, open_days
 from wsim.model.logs import HallLog
 from wsim.model.simpy_private import now_of, value_of
 from wsim.model.states import TicketState
+from wsim.model.timeline import TooManyEvents
 from wsim.scenario.hall import WindowGroup
+from wsim.scenario.limits import RunLimits
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
 
@@ -61,8 +63,11 @@ class Hall:
     through :meth:`issue_ticket`, hearing back through ``ticket_done``.
     """
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int):
+    def __init__(
+        self, scenario: Scenario, seed: int, replication: int, limits: RunLimits | None = None
+    ):
         self.scenario = scenario
+        self.max_tickets = (limits or RunLimits()).running_tickets
         self.env = simpy.Environment()
         self.services = list(scenario.services)
         svc = {name: i for i, name in enumerate(self.services)}
@@ -198,6 +203,8 @@ class Hall:
         now = now_of(self.env)
         s = self.stream_service[k]
         tid = len(self.t_arrival)
+        if tid >= self.max_tickets:
+            raise TooManyEvents("tickets", tid)
         self.t_service.append(s)
         self.t_stream.append(k)
         self.t_day.append(day)

@@ -30,9 +30,10 @@ from wsim.model.backoffice import Department
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
 from wsim.model.states import CaseState, TicketState
-from wsim.model.timeline import Intervals, outage_intervals, working_intervals
+from wsim.model.timeline import Intervals, TooManyEvents, outage_intervals, working_intervals
 from wsim.scenario.distributions import Distribution, Uniform
 from wsim.scenario.journeys import ParallelStep, Step
+from wsim.scenario.limits import RunLimits
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
 
@@ -57,7 +58,17 @@ class Journeys:
     tuple key, so that no draw formats a string.
     """
 
-    def __init__(self, hall: Hall, scenario: Scenario, seed: int, replication: int):
+    def __init__(
+        self,
+        hall: Hall,
+        scenario: Scenario,
+        seed: int,
+        replication: int,
+        limits: RunLimits | None = None,
+    ):
+        limits = limits or RunLimits()
+        self.max_steps = limits.running_tickets
+        self.steps = 0
         self.hall = hall
         self.env: simpy.Environment = hall.env
         self.scenario = scenario
@@ -76,6 +87,7 @@ class Journeys:
                 self._stream_draw(f"outage-up:{name}", outage.between),
                 self._stream_draw(f"outage-down:{name}", outage.repair),
                 self.end,
+                limits.running_outages,
             )
             for name, outage in scenario.systems.items()
         }
@@ -392,6 +404,9 @@ class Journeys:
                 if not handed:
                     return False
             work = self._time("step", k, step.time, where)
+            self.steps += 1
+            if self.steps > self.max_steps:
+                raise TooManyEvents("steps", self.steps)
             started = yield department.request(c, work, self.c_deadline[c])
             if down is not None and down.measure(started, self.env.now) > 0:
                 self.c_hit[c] = True

@@ -9,25 +9,61 @@ from __future__ import annotations
 from wsim.model.hall import Hall
 from wsim.model.journey import Journeys
 from wsim.model.logs import HallLog
+from wsim.model.timeline import TooManyEvents
+from wsim.scenario.limits import RunLimits, default_limits
 from wsim.scenario.schema import Scenario
+from wsim.scenario.size import QUANTITIES, RunTooLarge
 
 
-def build_world(scenario: Scenario, seed: int, replication: int) -> tuple[Hall, Journeys | None]:
+def build_world(
+    scenario: Scenario, seed: int, replication: int, limits: RunLimits | None = None
+) -> tuple[Hall, Journeys | None]:
     """The hall of replication `replication` and its journey layer, not run yet.
 
     The journey layer, listening to the hall, exists only if the scenario has journeys (else it is
-    None).
+    None). `limits` bound how far the replication may grow while it runs (default: the
+    environment's :func:`~wsim.scenario.limits.default_limits`).
     """
-    hall = Hall(scenario, seed, replication)
-    journeys = Journeys(hall, scenario, seed, replication) if scenario.uses_journeys() else None
+    limits = default_limits() if limits is None else limits
+    hall = Hall(scenario, seed, replication, limits)
+    journeys = None
+    if scenario.uses_journeys():
+        journeys = Journeys(hall, scenario, seed, replication, limits)
     hall.listener = journeys
     return hall, journeys
 
 
-def run_replication(scenario: Scenario, seed: int, replication: int) -> HallLog:
-    """Simulate replication `replication` of `scenario` with random streams from `seed`."""
-    hall, journeys = build_world(scenario, seed, replication)
-    log = hall.run()
-    if journeys is not None:
-        log.cases = journeys.log(log.window)
+def run_replication(
+    scenario: Scenario, seed: int, replication: int, limits: RunLimits | None = None
+) -> HallLog:
+    """Simulate replication `replication` of `scenario` with random streams from `seed`.
+
+    A replication that grows past the running guard of `limits` stops with
+    :class:`~wsim.scenario.size.RunTooLarge` (what finished before it is the caller's to keep).
+    """
+    limits = default_limits() if limits is None else limits
+    try:
+        hall, journeys = build_world(scenario, seed, replication, limits)
+        log = hall.run()
+        if journeys is not None:
+            log.cases = journeys.log(log.window)
+    except TooManyEvents as grown:
+        raise _stopped(scenario, replication, limits, grown) from None
     return log
+
+
+def _stopped(
+    scenario: Scenario, replication: int, limits: RunLimits, grown: TooManyEvents
+) -> RunTooLarge:
+    quantity = QUANTITIES[grown.quantity]
+    limit = getattr(limits, quantity.limit)
+    message = (
+        f"replication {replication} stopped after {grown.count:,} {quantity.unit}, "
+        f"{limits.running_factor:g} times the run-size limit of {limit:,.0f}: it grew far "
+        "beyond its estimate (visits repeated again and again, or outages every instant). "
+        "Replications finished before it are kept (with --out on disk: the same command "
+        f"resumes). To allow it: {quantity.option} N, or limits=RunLimits("
+        f"{quantity.limit}=N) in Python"
+    )
+    file = None if scenario.source is None else str(scenario.source)
+    return RunTooLarge([("", message)], file)

@@ -9,6 +9,7 @@ disjoint intervals; work on a case consumes that time, pausing overnight and dur
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable
 
 from wsim.streams import Draw
@@ -98,18 +99,33 @@ class Intervals:
         return Intervals(result)
 
 
-def outage_intervals(between: Draw, repair: Draw, horizon: float) -> Intervals:
+def outage_intervals(
+    between: Draw, repair: Draw, horizon: float, max_events: float = math.inf
+) -> Intervals:
     """Down periods of a system over [0, horizon): up for `between()`, down for `repair()`, ...
 
-    The system starts up; the last outage may run past the horizon.
+    The system starts up; the last outage may run past the horizon. More than `max_events`
+    outages raise :class:`TooManyEvents` (the run-size guard: up times of almost 0 would
+    otherwise fill the memory).
     """
     down = []
     t = between()
     while t < horizon:
+        if len(down) >= max_events:
+            raise TooManyEvents("outages", len(down))
         length = repair()
         down.append((t, t + length))
         t += length + between()
     return Intervals(down)
+
+
+class TooManyEvents(Exception):
+    """A replication grew past the run-size guard: `count` of `quantity` (a size quantity)."""
+
+    def __init__(self, quantity: str, count: int):
+        self.quantity = quantity
+        self.count = count
+        super().__init__(quantity, count)
 
 
 def working_intervals(day_starts: Iterable[float], open_: float, close: float) -> Intervals:

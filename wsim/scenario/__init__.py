@@ -31,9 +31,11 @@ from wsim.scenario.journeys import (
     Segment,
     Step,
 )
+from wsim.scenario.limits import LimitError, RunLimits
 from wsim.scenario.loader import load_scenario, resolve_mapping
 from wsim.scenario.paths import PathError, parse_path, set_path
 from wsim.scenario.schema import Scenario
+from wsim.scenario.size import RunSize, RunTooLarge, check_run_size, estimate, register_estimator
 from wsim.scenario.staffing import Shift, Staffing, StaffingTarget
 from wsim.scenario.units import parse_clock, parse_duration
 
@@ -53,12 +55,16 @@ __all__ = [
     "Gamma",
     "Handoffs",
     "Journey",
+    "LimitError",
     "Lognormal",
     "Normal",
     "Outage",
     "ParallelStep",
     "PathError",
     "Profile",
+    "RunLimits",
+    "RunSize",
+    "RunTooLarge",
     "Scenario",
     "ScenarioError",
     "Segment",
@@ -71,11 +77,14 @@ __all__ = [
     "Triangular",
     "Uniform",
     "WindowGroup",
+    "check_run_size",
+    "estimate",
     "load_scenario",
     "parse_clock",
     "parse_distribution",
     "parse_duration",
     "parse_path",
+    "register_estimator",
     "resolve_mapping",
     "set_path",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
+from wsim.scenario.errors import short_repr
 from wsim.scenario.units import parse_clock, parse_duration
 
 
@@ -24,3 +25,38 @@ Minutes = Annotated[float, BeforeValidator(parse_duration)]
 
 Clock = Annotated[float, BeforeValidator(parse_clock)]
 """A time of day in minutes after midnight; the YAML may say ``"08:30"`` or ``510``."""
+
+
+def at_most(limit: float, reason: str) -> AfterValidator:
+    """A bound for ``Annotated`` fields: values above `limit` are refused, giving the reason.
+
+    pydantic's own ``le`` would say only "at most N"; a planner who typed 10**30 needs to know
+    why the bound is there.
+    """
+
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(f"must be at most {limit:,g} ({reason}), found {short_repr(value)}")
+        return value
+
+    return AfterValidator(check)
+
+
+def at_least(limit: float, reason: str) -> AfterValidator:
+    """Like :func:`at_most`, for a lower bound."""
+
+    def check(value: float) -> float:
+        if value < limit:
+            raise ValueError(f"must be at least {limit:g} ({reason}), found {short_repr(value)}")
+        return value
+
+    return AfterValidator(check)
+
+
+#: Window speeds: a window at most 100 times faster or slower than a standard one.
+SPEED_RANGE = (0.01, 100.0)
+_SPEED_REASON = "100 times slower or faster than a standard window"
+Speed = Annotated[
+    float, at_least(SPEED_RANGE[0], _SPEED_REASON), at_most(SPEED_RANGE[1], _SPEED_REASON)
+]
+"""A window's speed factor: its window times are divided by it."""

@@ -12,8 +12,9 @@ from pydantic import (
     model_validator,
 )
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes
-from wsim.scenario.errors import FieldProblems, Problem
+from wsim.scenario.base import Clock, FrozenModel, Minutes, at_most
+from wsim.scenario.errors import FieldProblems, Problem, short_repr
+from wsim.scenario.limits import CALENDAR_DAYS_REASON, MAX_CALENDAR_DAYS
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -33,7 +34,7 @@ class Calendar(FrozenModel):
     """
 
     mode: Literal["days", "continuous"] = "days"
-    days: Annotated[int, Field(ge=1)] = 1
+    days: Annotated[int, Field(ge=1), at_most(MAX_CALENDAR_DAYS, CALENDAR_DAYS_REASON)] = 1
     open: Clock = 510.0
     close: Clock = 1020.0
     start: Weekday = "mon"
@@ -48,7 +49,7 @@ class Calendar(FrozenModel):
         """Sort into week order so that equal calendars compare (and digest) equal."""
         for index, day in enumerate(weekdays):
             if day in weekdays[:index]:
-                raise FieldProblems([(f"[{index}]", f"{day!r} is listed twice")])
+                raise FieldProblems([(f"[{index}]", f"{short_repr(day)} is listed twice")])
         return tuple(sorted(weekdays, key=WEEKDAYS.index))
 
     @model_validator(mode="after")

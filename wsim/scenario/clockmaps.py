@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from wsim.scenario.errors import FieldProblems
+from wsim.scenario.errors import FieldProblems, short_repr
 from wsim.scenario.units import format_clock, parse_clock
 
 
@@ -34,11 +34,13 @@ def clock_entries(
         try:
             minute = parse_clock(key)
         except ValueError as exc:
-            problems.append(("", f"time {key!r}: {exc}"))
+            problems.append(("", f"time {short_repr(key)}: {exc}"))
             continue
         error = check(value)
         if error:
-            problems.append(("", f"{what} at {key!r}: {error}, found {value!r}"))
+            problems.append(
+                ("", f"{what} at {short_repr(key)}: {error}, found {short_repr(value)}")
+            )
         pairs.append((minute, value))
     if problems:
         raise FieldProblems(problems)

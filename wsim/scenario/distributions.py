@@ -18,8 +18,9 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
-from wsim.scenario.base import FrozenModel, Minutes
-from wsim.scenario.errors import FieldProblems, from_validation_error
+from wsim.scenario.base import FrozenModel, Minutes, at_least, at_most
+from wsim.scenario.errors import FieldProblems, from_validation_error, short_repr
+from wsim.scenario.limits import CV_REASON, MAX_CV, MAX_ERLANG_K, MIN_CV
 from wsim.scenario.units import parse_duration
 
 
@@ -164,6 +165,16 @@ class Lognormal(_Dist):
     mean: Annotated[Minutes, Field(gt=0)]
     sd: Minutes
 
+    @model_validator(mode="after")
+    def _check_spread(self) -> Lognormal:
+        if self.sd > MAX_CV * self.mean:
+            message = (
+                f"must be at most {MAX_CV:g} times the mean ({CV_REASON}), found "
+                f"{short_repr(self.sd)} with mean {short_repr(self.mean)}"
+            )
+            raise FieldProblems([("sd", message)])
+        return self
+
     def log_params(self) -> tuple[float, float]:
         """``(mu, sigma)`` of the underlying normal, which samplers need.
 
@@ -189,7 +200,9 @@ class Gamma(_Dist):
 
     dist: Literal["gamma"] = "gamma"
     mean: Annotated[Minutes, Field(gt=0)]
-    cv: Annotated[float, Field(gt=0, strict=True)]
+    cv: Annotated[
+        float, Field(gt=0, strict=True), at_least(MIN_CV, CV_REASON), at_most(MAX_CV, CV_REASON)
+    ]
 
     def expected(self) -> float:
         """The mean as given (minutes)."""
@@ -205,7 +218,7 @@ class Erlang(_Dist):
 
     dist: Literal["erlang"] = "erlang"
     mean: Annotated[Minutes, Field(gt=0)]
-    k: Annotated[int, Field(ge=1, strict=True)]
+    k: Annotated[int, Field(ge=1, strict=True), at_most(MAX_ERLANG_K, "a larger k is a fixed time")]
 
     def expected(self) -> float:
         """The total mean as given (minutes)."""

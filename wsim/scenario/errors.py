@@ -9,17 +9,24 @@ pydantic's internal location tuples. :class:`ScenarioError` carries the problems
 from __future__ import annotations
 
 import difflib
+import itertools
+import math
 import re
 import types
 import typing
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ValidationError
 
-from wsim.errors import WsimError
+from wsim.errors import WsimError, printable
+from wsim.scenario.limits import MAX_NAMES_SHOWN, MAX_PROBLEMS_SHOWN, MAX_QUOTE_CHARS
 
 Problem = tuple[str, str]
+
+_MAX_REPR_DEPTH = 20
+#: Above this many options, "did you mean" only looks for abbreviations (difflib is too slow).
+_MAX_FUZZY_OPTIONS = 1000
 
 _IDENTIFIER = re.compile(r"^[\w-]+$")
 _PYDANTIC_MARKER = re.compile(r"^[\w-]+\[.*\]$", re.DOTALL)
@@ -74,10 +81,13 @@ class ScenarioError(WsimError, ValueError):
         if self.context:
             where = f"{where} {self.context}"
         if len(self.problems) == 1:
-            return f"{where}: {_problem_line(self.problems[0])}"
+            return printable(f"{where}: {_problem_line(self.problems[0])}")
         lines = [f"{where}: {len(self.problems)} problems"]
-        lines += [f"  {_problem_line(problem)}" for problem in self.problems]
-        return "\n".join(lines)
+        lines += [f"  {_problem_line(problem)}" for problem in self.problems[:MAX_PROBLEMS_SHOWN]]
+        hidden = len(self.problems) - MAX_PROBLEMS_SHOWN
+        if hidden > 0:
+            lines.append(f"  ... and {hidden} more problems (fix these first)")
+        return "\n".join(printable(line) for line in lines)
 
 
 class FieldProblems(ValueError):
@@ -110,33 +120,97 @@ def join_path(parent: str, child: str) -> str:
 def key_path(key: object) -> str:
     """One path step for a mapping key or field name; odd keys are quoted."""
     text = str(key)
-    return text if _IDENTIFIER.match(text) else f"[{text!r}]"
+    return text if _IDENTIFIER.match(text) else f"[{short_repr(text)}]"
 
 
 def did_you_mean(word: object, options: Iterable[str]) -> str:
     """``"; did you mean 'count'?"`` when ``word`` is close to one of ``options``, else ``""``.
 
-    Close means similar spelling (difflib) or an unambiguous abbreviation (``expo``).
+    Close means similar spelling (difflib) or an unambiguous abbreviation (``expo``). With
+    more than a thousand options there is no hint: comparing with each would be slow.
     """
-    names, text = list(options), str(word)
+    names = options if isinstance(options, Sized) else list(options)
+    if len(names) > _MAX_FUZZY_OPTIONS:
+        return ""
+    names, text = [str(name) for name in names], str(word)[:MAX_QUOTE_CHARS]
     close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
     if not close and len(text) >= 3:
-        close = [name for name in names if name.startswith(text)]
-    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
+        close = [name for name in names if name.startswith(text)][:2]
+    return f"; did you mean {short_repr(close[0])}?" if len(close) == 1 else ""
 
 
 def unknown_name_message(kind: str, found: object, options: Iterable[str]) -> str:
     """``unknown field 'cout'; did you mean 'count'? allowed: name, serves, count, ...``."""
-    names = list(options)
+    names = options if isinstance(options, Sized) else list(options)
     hint = did_you_mean(found, names)
-    allowed = ", ".join(names) if names else "(none declared)"
-    return f"unknown {kind} {found!r}{hint}{' ' if hint else '; '}allowed: {allowed}"
+    allowed = name_list(names)
+    return f"unknown {kind} {short_repr(found)}{hint}{' ' if hint else '; '}allowed: {allowed}"
 
 
-def short_repr(value: object, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters, to quote bad input in a message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def name_list(names: Iterable[str]) -> str:
+    """Names for a message, comma-separated; beyond a few dozen, the rest are counted."""
+    sized = names if isinstance(names, Sized) else list(names)
+    shown = [str(n) for n in itertools.islice(sized, MAX_NAMES_SHOWN)]
+    if not shown:
+        return "(none declared)"
+    text = ", ".join(n if _IDENTIFIER.match(n) else short_repr(n) for n in shown)
+    hidden = len(sized) - len(shown)
+    return text if hidden <= 0 else f"{text}, ... ({hidden} more)"
+
+
+def short_repr(value: object, limit: int = MAX_QUOTE_CHARS) -> str:
+    """``repr(value)`` cut to ``limit`` characters, to quote bad input in a message.
+
+    Only as much of the value is rendered as the message shows: a huge list, a mapping that an
+    alias bomb expanded, or a 400-digit integer cost no more than ``limit`` characters.
+    """
+    text, length = [], 0
+    for piece in _repr_pieces(value, 0):
+        text.append(piece)
+        length += len(piece)
+        if length > limit:
+            return "".join(text)[: limit - 3] + "..."
+    return "".join(text)
+
+
+def _repr_pieces(value: object, depth: int) -> Iterator[str]:
+    """The repr of `value` in small pieces, generated lazily (nested values as far as read)."""
+    if depth > _MAX_REPR_DEPTH:
+        yield "..."
+    elif isinstance(value, str):
+        yield repr(value[: MAX_QUOTE_CHARS + 2])
+    elif isinstance(value, int) and not isinstance(value, bool):
+        yield _int_text(value)
+    elif isinstance(value, Mapping):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ", " if index else ""
+            yield from _repr_pieces(key, depth + 1)
+            yield ": "
+            yield from _repr_pieces(item, depth + 1)
+        yield "}"
+    elif isinstance(value, (list, tuple)):
+        yield "[" if isinstance(value, list) else "("
+        for index, item in enumerate(value):
+            yield ", " if index else ""
+            yield from _repr_pieces(item, depth + 1)
+        yield "]" if isinstance(value, list) else ")"
+    elif isinstance(value, BaseModel):
+        yield f"{type(value).__name__}("
+        for index, name in enumerate(type(value).model_fields):
+            yield f"{', ' if index else ''}{name}="
+            yield from _repr_pieces(getattr(value, name, None), depth + 1)
+        yield ")"
+    else:
+        yield repr(value)[: MAX_QUOTE_CHARS + 2]
+
+
+def _int_text(value: int) -> str:
+    """An integer's digits, or how many digits it has when it has very many."""
+    if value.bit_length() <= 330:  # up to 100 digits
+        return str(value)
+    digits = int(value.bit_length() * math.log10(2)) + 1
+    return f"<a number of about {digits} digits>"
 
 
 # --- walking the type tree along a pydantic error location ----------------------------------
@@ -235,7 +309,7 @@ def _extra_message(error: dict[str, Any], parent: Any) -> str:
     name = error["loc"][-1]
     model = _unwrap(parent)
     if not _is_model(model):
-        return f"unknown field {name!r}"
+        return f"unknown field {short_repr(name)}"
     return unknown_name_message("field", name, list(model.model_fields))
 
 
@@ -336,9 +410,8 @@ def from_validation_error(
     The error was raised while validating ``root``: a model class or a type such as the distribution
     union.
     """
-    problems: list[Problem] = []
+    problems: dict[Problem, None] = {}  # ordered and without repeats
     for error in exc.errors(include_url=False):
         for problem in _error_problems(dict(error), root):
-            if problem not in problems:
-                problems.append(problem)
-    return ScenarioError(problems, file, context)
+            problems.setdefault(problem, None)
+    return ScenarioError(list(problems), file, context)

@@ -11,15 +11,41 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes
+from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, at_most
 from wsim.scenario.calendar import Weekday
 from wsim.scenario.clockmaps import clock_entries, is_number, sorted_unique_times, value_at
 from wsim.scenario.distributions import Distribution
-from wsim.scenario.errors import FieldProblems, Problem, join_path, key_path, unknown_name_message
+from wsim.scenario.errors import (
+    FieldProblems,
+    Problem,
+    join_path,
+    key_path,
+    short_repr,
+    unknown_name_message,
+)
 from wsim.scenario.journeys import Journey
+from wsim.scenario.limits import (
+    MAX_BALK_AT,
+    MAX_MONEY,
+    MAX_PRIORITY,
+    MAX_RATE,
+    MAX_WEIGHT,
+    MAX_WINDOWS,
+    MONEY_REASON,
+    RATE_REASON,
+    WEIGHT_REASON,
+    WINDOWS_REASON,
+)
 from wsim.scenario.units import MINUTES_PER_DAY
 
 NonNegative = Annotated[float, Field(ge=0)]
+Money = Annotated[float, Field(ge=-MAX_MONEY), at_most(MAX_MONEY, MONEY_REASON)]
+HourlyCost = Annotated[float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON)]
+Rate = Annotated[float, Field(ge=0), at_most(MAX_RATE, RATE_REASON)]
+Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
+WindowCount = Annotated[int, Field(ge=0), at_most(MAX_WINDOWS, WINDOWS_REASON)]
+#: Most a weekday factor may scale a day's volume.
+MAX_FACTOR = 1000.0
 _Points = tuple[tuple[float, float], ...]
 _Schedule = tuple[tuple[float, int], ...]
 
@@ -27,8 +53,8 @@ _Schedule = tuple[tuple[float, int], ...]
 class Cost(FrozenModel):
     """What a reform option costs (negative numbers are savings)."""
 
-    one_off: float = 0
-    yearly: float = 0
+    one_off: Money = 0
+    yearly: Money = 0
     currency: str = "CNY"
 
 
@@ -52,7 +78,7 @@ class Profile(FrozenModel):
     0. Stored as ``points``: ``(minute of day, weight)`` sorted by time.
     """
 
-    points: tuple[tuple[Clock, NonNegative], ...]
+    points: tuple[tuple[Clock, Weight], ...]
 
     @model_validator(mode="before")
     @classmethod
@@ -63,7 +89,7 @@ class Profile(FrozenModel):
         if not isinstance(data, Mapping) or not data:
             raise ValueError(
                 'expected a mapping of clock time to weight, e.g. {"08:30": 1, "12:00": 0.5}; '
-                f"found {data!r}"
+                f"found {short_repr(data)}"
             )
         return {"points": clock_entries(data, "weight", _weight_problem)}
 
@@ -93,12 +119,16 @@ class Profile(FrozenModel):
 
 
 def _weight_problem(value: object) -> str | None:
-    return None if is_number(value) and value >= 0 else "must be a number >= 0"
+    if not is_number(value) or value < 0:
+        return "must be a number >= 0"
+    return None if value <= MAX_WEIGHT else f"must be at most {MAX_WEIGHT:g} ({WEIGHT_REASON})"
 
 
 def _count_problem(value: object) -> str | None:
     whole = isinstance(value, int) and not isinstance(value, bool)
-    return None if whole and value >= 0 else "must be a whole number of windows >= 0"
+    if not whole or value < 0:
+        return "must be a whole number of windows >= 0"
+    return None if value <= MAX_WINDOWS else f"must be at most {MAX_WINDOWS:,} ({WINDOWS_REASON})"
 
 
 class Demand(FrozenModel):
@@ -113,11 +143,15 @@ class Demand(FrozenModel):
     service: str
     channel: Literal["hall", "online", "kiosk", "phone", "any"] = "hall"
     name: str | None = None
-    per_hour: NonNegative | None = None
-    per_day: NonNegative | None = None
+    per_hour: Rate | None = None
+    per_day: Rate | None = None
     profile: str | None = None
-    weekday_factors: dict[Weekday, NonNegative] = {}
-    priority: int = 0
+    weekday_factors: dict[
+        Weekday, Annotated[float, Field(ge=0), at_most(MAX_FACTOR, "a day 1000 times the mean")]
+    ] = {}
+    priority: Annotated[
+        int, Field(ge=-MAX_PRIORITY), at_most(MAX_PRIORITY, "priorities only need an order")
+    ] = 0
 
     @model_validator(mode="after")
     def _check_rate(self) -> Demand:
@@ -150,17 +184,17 @@ class WindowGroup(FrozenModel):
 
     name: str
     serves: Annotated[tuple[str, ...], Field(min_length=1)]
-    count: Annotated[int, Field(ge=0)] | None = None
-    schedule: tuple[tuple[Clock, Annotated[int, Field(ge=0)]], ...] | None = None
-    speed: dict[str, Annotated[float, Field(gt=0)]] = {}
-    hourly_cost: Annotated[float, Field(ge=0)] = 0.0
+    count: WindowCount | None = None
+    schedule: tuple[tuple[Clock, WindowCount], ...] | None = None
+    speed: dict[str, Speed] = {}
+    hourly_cost: HourlyCost = 0.0
 
     @field_validator("serves")
     @classmethod
     def _no_duplicate_service(cls, serves: tuple[str, ...]) -> tuple[str, ...]:
         for index, service in enumerate(serves):
             if service in serves[:index]:
-                raise FieldProblems([(f"[{index}]", f"{service!r} is listed twice")])
+                raise FieldProblems([(f"[{index}]", f"{short_repr(service)} is listed twice")])
         return serves
 
     @field_validator("schedule", mode="before")
@@ -221,7 +255,7 @@ class Citizens(FrozenModel):
     """How citizens behave in the queue."""
 
     patience: Distribution | None = None
-    balk_at: Annotated[int, Field(ge=1)] | None = None
+    balk_at: Annotated[int, Field(ge=1), at_most(MAX_BALK_AT, "citizens waiting")] | None = None
 
 
 class Targets(FrozenModel):

@@ -23,11 +23,26 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes
+from wsim.scenario.base import Clock, FrozenModel, Minutes, at_most
 from wsim.scenario.distributions import Distribution, Fixed
 from wsim.scenario.errors import FieldProblems
+from wsim.scenario.limits import (
+    MAX_DEADLINE_DAYS,
+    MAX_MONEY,
+    MAX_STAFF,
+    MAX_WEIGHT,
+    MONEY_REASON,
+    STAFF_REASON,
+    WEIGHT_REASON,
+)
 
 Probability = Annotated[float, Field(ge=0, le=1)]
+#: Most a repeating chance (missing materials, stale data) may be: at 0.99 a case repeats its
+#: step 100 times on average, and at 1 it would repeat forever.
+MAX_REPEAT = 0.99
+_REPEAT_REASON = "a chance of 1 would repeat forever; 0.99 already means 100 times"
+Repeat = Annotated[float, Field(ge=0), at_most(MAX_REPEAT, _REPEAT_REASON)]
+Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
 DAY = 1440.0
 
@@ -42,6 +57,16 @@ class Outage(FrozenModel):
 
     between: Distribution
     repair: Distribution
+
+    @model_validator(mode="after")
+    def _up_for_a_while(self) -> Outage:
+        if self.between.expected() <= 0:
+            message = (
+                "must have a mean up time above 0 (a system that fails again at once never "
+                "works, and its outages would never end)"
+            )
+            raise FieldProblems([("between", message)])
+        return self
 
 
 class Channel(FrozenModel):
@@ -75,8 +100,8 @@ class Segment(FrozenModel):
     """
 
     name: str
-    share: Annotated[float, Field(gt=0)]
-    channels: dict[ChannelName, Annotated[float, Field(ge=0)]] = {"hall": 1.0}
+    share: Annotated[float, Field(gt=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
+    channels: dict[ChannelName, Weight] = {"hall": 1.0}
     needs_help: Probability = 0.0
 
 
@@ -104,12 +129,12 @@ class Department(FrozenModel):
     in ``systems``; work stops while it is down. ``hourly_cost`` is per staff member.
     """
 
-    staff: Annotated[int, Field(ge=1)]
+    staff: Annotated[int, Field(ge=1), at_most(MAX_STAFF, STAFF_REASON)]
     open: Clock | None = None
     close: Clock | None = None
     discipline: Literal["fifo", "edf"] = "fifo"
     system: str | None = None
-    hourly_cost: Annotated[float, Field(ge=0)] = 0.0
+    hourly_cost: Annotated[float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON)] = 0.0
 
 
 class Handoffs(FrozenModel):
@@ -132,7 +157,7 @@ class Handoffs(FrozenModel):
     at: Clock | None = None
     delay: Distribution = Fixed(value=0.0)
     visit_time: Distribution = Fixed(value=10.0)
-    rework: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    rework: Repeat = 0.0
 
     @model_validator(mode="after")
     def _one_sync_rule(self) -> Handoffs:
@@ -179,14 +204,16 @@ class Journey(FrozenModel):
     channels: dict[ChannelName, Literal["full", "pre"]] = {"hall": "full"}
     verification: Probability = 0.0
     rekey_time: Distribution = Fixed(value=0.0)
-    incomplete: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    incomplete: Repeat = 0.0
     return_delay: Distribution = Fixed(value=DAY)
     workflow: tuple[WorkflowStep, ...] = ()
     result: Literal["pickup", "mail", "online"] = "pickup"
     pickup_delay: Distribution = Fixed(value=DAY)
     pickup_time: Distribution = Fixed(value=3.0)
     mail_delay: Distribution = Fixed(value=2 * DAY)
-    deadline_days: Annotated[int, Field(ge=0)] | None = None
+    deadline_days: (
+        Annotated[int, Field(ge=0), at_most(MAX_DEADLINE_DAYS, "100 years of working days")] | None
+    ) = None
 
     @model_validator(mode="after")
     def _hall_or_remote(self) -> Journey:

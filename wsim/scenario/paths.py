@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wsim.errors import WsimError
-from wsim.scenario.errors import join_path, key_path
+from wsim.scenario.errors import join_path, key_path, short_repr
 from wsim.scenario.overlays import format_value
 
 
@@ -38,7 +38,9 @@ def parse_path(path: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _STEP.match(text, position)
         if match is None or match.end() == position:
-            raise PathError(f"cannot read the field path {path!r} at {text[position:]!r}")
+            raise PathError(
+                f"cannot read the field path {short_repr(path)} at {short_repr(text[position:])}"
+            )
         key, single, double, item = match.groups()
         if key is not None:
             steps.append(("key", key.strip()))
@@ -84,7 +86,7 @@ def _locate(
         if creating:
             return name, join_path(walked, key_path(name))
         listed = ", ".join(keys) or "none"
-        raise PathError(f"{path}: {where} has no field {name!r} (fields: {listed})")
+        raise PathError(f"{path}: {where} has no field {short_repr(name)} (fields: {listed})")
     if isinstance(container, list):
         if kind == "item" and re.fullmatch(r"-?\d+", name):
             index = int(name)
@@ -97,7 +99,7 @@ def _locate(
                 return index, f"{walked}[{name}]"
         listed = ", ".join(n for n in names if n != "None") or "none have a name"
         raise PathError(
-            f"{path}: {where} has no item named {name!r} (names: {listed}; "
+            f"{path}: {where} has no item named {short_repr(name)} (names: {listed}; "
             f"or give an index 0..{len(container) - 1})"
         )
     raise PathError(

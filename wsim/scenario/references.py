@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from wsim.scenario.calendar import Calendar
-from wsim.scenario.errors import Problem, join_path, unknown_name_message
+from wsim.scenario.errors import Problem, join_path, key_path, short_repr, unknown_name_message
 from wsim.scenario.hall import Demand, Profile, Service, WindowGroup
 from wsim.scenario.journeys import Channel, Department, Outage
+from wsim.scenario.limits import MAX_SLOTS_PER_DAY
 from wsim.scenario.staffing import GRID_TOLERANCE, Staffing, clock_range, planning_hours
 from wsim.scenario.units import format_clock
 
@@ -80,7 +81,7 @@ def _profile_is_closed(scenario: ScenarioParts, profile: Profile) -> bool:
 
 def _closed_profile_message(scenario: ScenarioParts, demand: Demand) -> str:
     hours = f"{format_clock(scenario.calendar.open)}-{format_clock(scenario.calendar.close)}"
-    return f"profile {demand.profile!r} has no weight during the opening hours {hours}"
+    return f"profile {short_repr(demand.profile)} has no weight during the opening hours {hours}"
 
 
 def window_problems(scenario: ScenarioParts) -> list[Problem]:
@@ -95,7 +96,9 @@ def window_problems(scenario: ScenarioParts) -> list[Problem]:
         earlier = [other.name for other in scenario.windows[:i]]
         if group.name in earlier:
             first = earlier.index(group.name)
-            message = f"duplicate window group name {group.name!r} (also windows[{first}])"
+            message = (
+                f"duplicate window group name {short_repr(group.name)} (also windows[{first}])"
+            )
             problems.append((f"windows[{i}].name", message))
     return problems
 
@@ -109,7 +112,7 @@ def unserved_problems(scenario: ScenarioParts) -> list[Problem]:
     return [
         (
             f"demand[{i}].service",
-            f"no window group serves {demand.service!r}; add it to the serves of a group "
+            f"no window group serves {short_repr(demand.service)}; add it to the serves of a group "
             f"({', '.join(group.name for group in scenario.windows)})",
         )
         for i, demand in enumerate(scenario.demand)
@@ -124,7 +127,7 @@ def label_problems(scenario: ScenarioParts) -> list[Problem]:
     for i, label in enumerate(labels):
         if label in labels[:i]:
             message = (
-                f"duplicate demand label {label!r} (also demand[{labels.index(label)}]); "
+                f"duplicate demand label {short_repr(label)} (also demand[{labels.index(label)}]); "
                 "give one of them a distinct name"
             )
             problems.append((f"demand[{i}]", message))
@@ -155,7 +158,8 @@ def journey_problems(scenario: ScenarioParts) -> list[Problem]:
         service = scenario.services.get(demand.service)
         if service and demand.channel not in ("any", *service.channels):
             message = (
-                f"service {demand.service!r} cannot start in channel {demand.channel!r}; "
+                f"service {short_repr(demand.service)} cannot start in channel "
+                f"{short_repr(demand.channel)}; "
                 f"allowed: {', '.join(service.channels)} (or any)"
             )
             problems.append((f"demand[{i}].channel", message))
@@ -166,12 +170,34 @@ def journey_problems(scenario: ScenarioParts) -> list[Problem]:
         for where, system in systems
         if system is not None and system not in scenario.systems
     ]
+    problems += department_hours_problems(scenario)
     if scenario.calendar.mode == "continuous" and scenario.uses_journeys():
         message = (
             "journeys (channels, departments, segments, workflows, returns) "
             "need working days: use mode days"
         )
         problems.append(("calendar.mode", message))
+    return problems
+
+
+def department_hours_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Departments whose working hours (their own, or the hall's) close before they open.
+
+    Such a department would never work, and every case sent to it would wait forever.
+    """
+    calendar = scenario.calendar
+    problems = []
+    for name, department in scenario.departments.items():
+        open_ = department.open if department.open is not None else calendar.open
+        close = department.close if department.close is not None else calendar.close
+        if open_ < close:
+            continue
+        field = "close" if department.close is not None else "open"
+        message = (
+            f"the department's hours {clock_range(open_, close)} end before they begin "
+            "(hours end on the day they begin; a department closed all day never works)"
+        )
+        problems.append((f"departments.{key_path(name)}.{field}", message))
     return problems
 
 
@@ -195,7 +221,8 @@ def _staffed_group_problems(staffing: Staffing, scenario: ScenarioParts) -> list
             continue
         if group.name in windows:
             message = (
-                f"{group.name!r} is already windows[{windows.index(group.name)}]; leave out "
+                f"{short_repr(group.name)} is already windows[{windows.index(group.name)}]; "
+                "leave out "
                 "serves to staff it, or give the new group another name"
             )
             problems.append((f"groups[{i}].serves", message))
@@ -212,6 +239,14 @@ def _slot_grid_problems(staffing: Staffing, calendar: Calendar) -> list[Problem]
     begin, finish = planning_hours(calendar)
     count = (finish - begin) / staffing.slot
     hours = clock_range(begin, finish) if calendar.mode == "days" else "the whole day (24 h)"
+    if count > MAX_SLOTS_PER_DAY:  # checked before any slot is made: no grid of microseconds
+        return [
+            (
+                "slot",
+                f"makes {count:,.0f} slots of the planning hours {hours}; at most "
+                f"{MAX_SLOTS_PER_DAY} (one a minute), found {staffing.slot:g} min",
+            )
+        ]
     if abs(count - round(count)) > GRID_TOLERANCE or round(count) < 1:
         return [
             (
@@ -224,7 +259,7 @@ def _slot_grid_problems(staffing: Staffing, calendar: Calendar) -> list[Problem]
     return [
         (
             f"shifts[{i}]",
-            f"{shift.name!r} ({clock_range(shift.start, shift.end)}) is at the window "
+            f"{short_repr(shift.name)} ({clock_range(shift.start, shift.end)}) is at the window "
             f"for no whole slot of {staffing.slot:g} min in {hours}",
         )
         for i, shift in enumerate(staffing.shifts)

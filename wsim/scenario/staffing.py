@@ -33,10 +33,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes
+from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, at_most
 from wsim.scenario.calendar import Calendar
-from wsim.scenario.errors import FieldProblems, Problem, unknown_name_message
+from wsim.scenario.errors import FieldProblems, Problem, short_repr, unknown_name_message
+from wsim.scenario.limits import (
+    MAX_MONEY,
+    MAX_STAFF,
+    MAX_WINDOWS,
+    MONEY_REASON,
+    STAFF_REASON,
+    WINDOWS_REASON,
+)
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock, parse_clock, parse_duration
+
+Clerks = Annotated[int, Field(ge=0), at_most(MAX_STAFF, STAFF_REASON)]
+Windows = Annotated[int, Field(ge=0), at_most(MAX_WINDOWS, WINDOWS_REASON)]
 
 Metric = Literal["hall_service_level", "hall_wait_mean", "hall_abandon_rate"]
 Bound = Literal[">=", "<="]
@@ -73,7 +84,7 @@ class StaffingTarget(FrozenModel):
             if match is None:
                 raise ValueError(
                     'expected "METRIC >= VALUE" or "METRIC <= VALUE", e.g. '
-                    f'"hall_service_level >= 0.8"; found {data!r}'
+                    f'"hall_service_level >= 0.8"; found {short_repr(data)}'
                 )
             data = {"metric": match.group(1), "bound": match.group(2), "value": match.group(3)}
         if isinstance(data, Mapping) and isinstance(data.get("value"), str):
@@ -85,7 +96,9 @@ class StaffingTarget(FrozenModel):
                 else:
                     data["value"] = float(text)
             except ValueError as exc:
-                raise FieldProblems([("value", f"not a number: {text!r} ({exc})")]) from None
+                raise FieldProblems(
+                    [("value", f"not a number: {short_repr(text)} ({exc})")]
+                ) from None
         return data
 
     @model_validator(mode="after")
@@ -126,9 +139,9 @@ class StaffedGroup(FrozenModel):
 
     name: Annotated[str, Field(min_length=1)]
     serves: Annotated[tuple[str, ...], Field(min_length=1)] | None = None
-    speed: dict[str, Annotated[float, Field(gt=0)]] = {}
-    min_open: Annotated[int, Field(ge=0)] = 0
-    max_open: Annotated[int, Field(ge=1)] | None = None
+    speed: dict[str, Speed] = {}
+    min_open: Windows = 0
+    max_open: Annotated[Windows, Field(ge=1)] | None = None
 
     @model_validator(mode="after")
     def _check_group(self) -> StaffedGroup:
@@ -165,11 +178,11 @@ def _break_pair(item: object) -> object:
     if isinstance(item, str):
         match = _BREAK_TEXT.match(item)
         if match is None:
-            raise ValueError(f'expected a clock range like "12:00-12:30", found {item!r}')
+            raise ValueError(f'expected a clock range like "12:00-12:30", found {short_repr(item)}')
         return (parse_clock(match.group(1)), parse_clock(match.group(2)))
     if isinstance(item, Mapping):
         if set(item) != {"from", "to"}:
-            raise ValueError(f"expected a mapping with from and to, found {item!r}")
+            raise ValueError(f"expected a mapping with from and to, found {short_repr(item)}")
         return (item["from"], item["to"])
     return item
 
@@ -186,9 +199,9 @@ class Shift(FrozenModel):
     start: Clock
     end: Clock
     breaks: tuple[tuple[Clock, Clock], ...] = ()
-    cost: Annotated[float, Field(ge=0)] | None = None
-    min: Annotated[int, Field(ge=0)] = 0
-    max: Annotated[int, Field(ge=0)] | None = None
+    cost: Annotated[float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON)] | None = None
+    min: Clerks = 0
+    max: Clerks | None = None
     family: str | None = None
     groups: Annotated[tuple[str, ...], Field(min_length=1)] | None = None
 
@@ -267,8 +280,8 @@ def clock_range(begin: float, finish: float) -> str:
 class ShiftFamily(FrozenModel):
     """A limit on the clerks of all shifts of one family together (e.g. part-timers)."""
 
-    min: Annotated[int, Field(ge=0)] = 0
-    max: Annotated[int, Field(ge=0)] | None = None
+    min: Clerks = 0
+    max: Clerks | None = None
     description: str = ""
 
     @model_validator(mode="after")
@@ -330,7 +343,10 @@ def planning_hours(calendar: Calendar) -> tuple[float, float]:
 def duplicates(field: str, names: list[str]) -> list[Problem]:
     """A ``field[i].name`` problem for every name already used by an earlier item of `field`."""
     return [
-        (f"{field}[{i}].name", f"duplicate name {name!r} (also {field}[{names.index(name)}])")
+        (
+            f"{field}[{i}].name",
+            f"duplicate name {short_repr(name)} (also {field}[{names.index(name)}])",
+        )
         for i, name in enumerate(names)
         if name in names[:i]
     ]

@@ -14,6 +14,9 @@ from __future__ import annotations
 import math
 import re
 
+from wsim.scenario.errors import short_repr
+from wsim.scenario.limits import DURATION_REASON, MAX_DURATION
+
 DURATION_UNITS: dict[str, float] = {
     "s": 1 / 60,
     "sec": 1 / 60,
@@ -37,17 +40,34 @@ _DURATION_RE = re.compile(r"^([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)
 _CLOCK_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 
 
+#: Longest text read as a duration or a clock time (longer ones are refused before parsing).
+MAX_TEXT = 100
+
+
 def _is_number(value: object) -> bool:
     """True for int and float but not bool (YAML ``yes``/``no`` become bools)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def as_float(value: int | float) -> float:
+    """A number as a float; an integer too large for a float becomes infinity (not an error)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _check_minutes(minutes: float, found: object) -> float:
-    """Reject negative and non-finite durations."""
-    if not math.isfinite(minutes):
-        raise ValueError(f"expected {_DURATION_HELP}; found {found!r}")
+    """Reject negative, non-finite and absurdly long durations."""
+    if math.isnan(minutes) or (minutes == math.inf and not isinstance(found, int)):
+        raise ValueError(f"expected {_DURATION_HELP}; found {short_repr(found)}")
     if minutes < 0:
-        raise ValueError(f"a duration cannot be negative, found {found!r}")
+        raise ValueError(f"a duration cannot be negative, found {short_repr(found)}")
+    if minutes > MAX_DURATION:
+        raise ValueError(
+            f"must be at most {MAX_DURATION:,.0f} min ({DURATION_REASON}), "
+            f"found {short_repr(found)}"
+        )
     return float(minutes)
 
 
@@ -55,24 +75,24 @@ def parse_duration(value: object) -> float:
     """Return ``value`` as minutes.
 
     Numbers are minutes; strings carry a unit: ``"90s"``, ``"10min"``, ``"10 min"``,
-    ``"2h"``, ``"1.5hr"``, ``"3d"``. A string without a unit is minutes. Negative or
-    non-finite durations raise ``ValueError`` naming what is allowed.
+    ``"2h"``, ``"1.5hr"``, ``"3d"``. A string without a unit is minutes. Negative, non-finite
+    or longer than 100 years durations raise ``ValueError`` naming what is allowed.
     """
     if _is_number(value):
-        return _check_minutes(float(value), value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected {_DURATION_HELP}; found {value!r}")
+        return _check_minutes(as_float(value), value)
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise ValueError(f"expected {_DURATION_HELP}; found {short_repr(value)}")
     text = value.strip()
     if text.startswith("-"):
-        raise ValueError(f"a duration cannot be negative, found {value!r}")
+        raise ValueError(f"a duration cannot be negative, found {short_repr(value)}")
     match = _DURATION_RE.match(text)
     if match is None:
-        raise ValueError(f"expected {_DURATION_HELP}; found {value!r}")
+        raise ValueError(f"expected {_DURATION_HELP}; found {short_repr(value)}")
     number, unit = float(match.group(1)), match.group(2).lower()
     if unit and unit not in DURATION_UNITS:
         raise ValueError(
-            f"unknown time unit {match.group(2)!r} in {value!r}; allowed units: "
-            f"{', '.join(DURATION_UNITS)} ('m' is not allowed: write min)"
+            f"unknown time unit {short_repr(match.group(2))} in {short_repr(value)}; "
+            f"allowed units: {', '.join(DURATION_UNITS)} ('m' is not allowed: write min)"
         )
     return _check_minutes(number * DURATION_UNITS.get(unit, 1.0), value)
 
@@ -84,18 +104,19 @@ def parse_clock(value: object) -> float:
     and numbers, taken as minutes after midnight (see the module note on YAML base-60).
     """
     if _is_number(value):
-        minutes = float(value)
+        minutes = as_float(value)
         if not (math.isfinite(minutes) and 0 <= minutes <= MINUTES_PER_DAY):
-            raise ValueError(f"expected {_CLOCK_HELP}; found {value!r} (outside 0..1440)")
+            found = short_repr(value)
+            raise ValueError(f"expected {_CLOCK_HELP}; found {found} (outside 0..1440)")
         return minutes
-    if not isinstance(value, str):
-        raise ValueError(f"expected {_CLOCK_HELP}; found {value!r}")
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise ValueError(f"expected {_CLOCK_HELP}; found {short_repr(value)}")
     match = _CLOCK_RE.match(value.strip())
     if match is None:
-        raise ValueError(f"expected {_CLOCK_HELP}; found {value!r}")
+        raise ValueError(f"expected {_CLOCK_HELP}; found {short_repr(value)}")
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes >= 60 or hours > 24 or (hours == 24 and minutes > 0):
-        raise ValueError(f"expected {_CLOCK_HELP}; found {value!r}")
+        raise ValueError(f"expected {_CLOCK_HELP}; found {short_repr(value)}")
     return float(hours * 60 + minutes)
 
 

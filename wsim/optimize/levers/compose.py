@@ -72,7 +72,8 @@ def changes_between(base: Any, target: Any) -> Any:
     """Overlay ``changes`` that turn ``base`` into ``target``: ``merge(base, changes) == target``.
 
     Mappings give the keys that differ; lists of named mappings give the items that differ
-    (``{name: x, remove: true}`` for a removed one); anything else is replaced whole. A key
+    (``{name: x, remove: true}`` for a removed one, ``add: true`` on a new one); other lists
+    of mappings are given whole (``{replace: [...]}``); anything else is replaced whole. A key
     of ``base`` missing from ``target`` cannot be expressed as a merge and raises ValueError.
     """
     if isinstance(base, Mapping) and isinstance(target, Mapping):
@@ -86,6 +87,8 @@ def changes_between(base: Any, target: Any) -> Any:
         }
     if _named(base) and _named(target):
         return _named_changes(base, target)
+    if isinstance(base, list) and any(isinstance(item, Mapping) for item in [*base, *target]):
+        return {"replace": copy.deepcopy(target)}  # unnamed items: the whole list
     return copy.deepcopy(target)
 
 
@@ -107,14 +110,14 @@ def _named_changes(base: list[Any], target: list[Any]) -> list[Any]:
     new = [name for name in target_names if name not in base_names]
     if target_names != kept + new:
         removed = [{"name": name, "remove": True} for name in base_names]
-        return removed + copy.deepcopy(target)
+        return removed + [{**copy.deepcopy(item), "add": True} for item in target]
     by_name = {item["name"]: item for item in base}
     changes: list[Any] = [
         {"name": name, "remove": True} for name in base_names if name not in target_names
     ]
     for item in target:
         if item["name"] not in by_name:
-            changes.append(copy.deepcopy(item))
+            changes.append({**copy.deepcopy(item), "add": True})  # new on purpose
         elif item != by_name[item["name"]]:
             changes.append({"name": item["name"], **changes_between(by_name[item["name"]], item)})
     return changes
