@@ -39,6 +39,9 @@ _NULLS = ("", "nan", "nat", "none", "null", "<na>")
 MIDNIGHT_GAP = 720.0
 
 DROPPED, REPAIRED, KEPT = "dropped", "repaired", "kept"
+#: Largest share of rows whose times may run backwards before the log is refused as mapped
+#: wrongly (a real log has a few such rows; swapped columns make most of them run backwards).
+MAX_BACKWARDS_SHARE = 0.25
 
 
 @dataclass
@@ -404,13 +407,33 @@ class _Cleaning:
         )
 
     def check_order(self, minutes: dict[str, pd.Series], slack: float) -> None:
-        """Drop rows whose times run backwards by more than the log's resolution."""
+        """Drop rows whose times run backwards by more than the log's resolution.
+
+        When more than :data:`MAX_BACKWARDS_SHARE` of the rows do, the columns are almost
+        surely mapped wrongly (start and end swapped): that is an error, not a cleaning.
+        """
+        usable = int(self.keep.sum())
         for later, earlier, issue, detail in (
             ("start", "arrival", "called before issued", "call time earlier than the issue time"),
             ("end", "start", "ends before it starts", "service end earlier than the call time"),
             ("left", "arrival", "left before issued", "leaving time earlier than the issue time"),
         ):
-            self.drop(minutes[later] - minutes[earlier] < -slack, issue, detail)
+            backwards = (minutes[later] - minutes[earlier] < -slack).fillna(False) & self.keep
+            count = int(backwards.sum())
+            if usable and count > MAX_BACKWARDS_SHARE * usable:
+                fields = f"{earlier}={self._column(earlier)} and {later}={self._column(later)}"
+                raise LogError(
+                    f"{self.source}: {count:,} of {usable:,} rows ({count / usable:.0%}) have the "
+                    f"{later} time before the {earlier} time: are the columns swapped? The "
+                    f"mapping reads {fields}; check --columns"
+                )
+            self.drop(backwards, issue, detail)
+
+    def _column(self, field: str) -> str:
+        column = getattr(self.layout, field, None)
+        if isinstance(column, tuple):
+            return "|".join(column)
+        return str(column) if column else "(not mapped)"
 
     def labels(self, called: pd.Series) -> pd.DataFrame:
         """Service, priority and server of each row (dropping rows without a service)."""

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from wsim.cli.common import EXIT_BAD_INPUT, positive_int, seed
+from wsim.errors import printable
 
 _LAYOUT_HELP = (
     "Column mapping FIELD=COLUMN,... with fields arrival (required; a|b takes the first "
@@ -13,6 +14,25 @@ _LAYOUT_HELP = (
     "citizen left), abandoned (flag or outcome column), service, server, date (when times are "
     "clock times), priority, id."
 )
+
+
+def _minutes_above_zero(text: str) -> float:
+    """Argparse type: a finite number of minutes > 0 (``nan``, ``inf`` and ``-1`` are refused)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number of minutes > 0, got {text[:40]!r}")
+    return value
+
+
+def _with_file(error: Exception, log: str | None) -> str:
+    """The message of a log error, naming the log file when the message does not."""
+    text = str(error)
+    return text if log is None or str(log) in text else f"{log}: {text}"
 
 
 def _add_log_options(parser: argparse.ArgumentParser) -> None:
@@ -78,10 +98,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--report", metavar="DIR", help="folder for the fit report")
     fit.add_argument("--no-validate", action="store_true", help="report without simulating")
     fit.add_argument("--hours", help="opening window HH:MM-HH:MM (default: found in the log)")
-    fit.add_argument("--slot", type=float, default=30.0, help="slot length, minutes (30)")
+    fit.add_argument(
+        "--slot", type=_minutes_above_zero, default=30.0, help="slot length, minutes (30)"
+    )
     fit.add_argument(
         "--break-gap",
-        type=float,
+        type=_minutes_above_zero,
         default=None,
         help="a server's gap between services longer "
         "than this many minutes ends a shift (default 15)",
@@ -173,6 +195,7 @@ def _fit(args: argparse.Namespace) -> int:
     from wsim.calibrate import LogError, fit, validate_against_log
     from wsim.calibrate.servers import BREAK_GAP
 
+    log = args.log
     try:
         log, preset = _log(args)
         result = fit(
@@ -204,7 +227,7 @@ def _fit(args: argparse.Namespace) -> int:
 
             print(f"wrote {write_fit_report(result, args.report, validation)}")
     except LogError as error:
-        print(f"wsim fit: {error}", file=sys.stderr)
+        print(printable(f"wsim fit: {_with_file(error, log)}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0
 
@@ -216,6 +239,7 @@ def _validate_log(args: argparse.Namespace) -> int:
     from wsim.figures import png_bytes
     from wsim.files import write_bytes_atomic
 
+    log = args.log
     try:
         log, preset = _log(args)
         validation = validate_against_log(
@@ -229,7 +253,7 @@ def _validate_log(args: argparse.Namespace) -> int:
             target=_minutes(args.target, "--target"),
         )
     except LogError as error:
-        print(f"wsim validate-log: {error}", file=sys.stderr)
+        print(printable(f"wsim validate-log: {_with_file(error, log)}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     print(validation.text())
     if args.out:
