@@ -41,7 +41,9 @@ MIDNIGHT_GAP = 720.0
 DROPPED, REPAIRED, KEPT = "dropped", "repaired", "kept"
 #: Largest share of rows whose times may run backwards before the log is refused as mapped
 #: wrongly (a real log has a few such rows; swapped columns make most of them run backwards).
-MAX_BACKWARDS_SHARE = 0.25
+MAX_BACKWARDS_SHARE = 0.5
+#: Fewest backward rows that can make a log refused (a handful in a tiny log is just dirt).
+MIN_BACKWARDS_ROWS = 10
 
 
 @dataclass
@@ -420,7 +422,7 @@ class _Cleaning:
         ):
             backwards = (minutes[later] - minutes[earlier] < -slack).fillna(False) & self.keep
             count = int(backwards.sum())
-            if usable and count > MAX_BACKWARDS_SHARE * usable:
+            if count >= MIN_BACKWARDS_ROWS and count > MAX_BACKWARDS_SHARE * usable:
                 fields = f"{earlier}={self._column(earlier)} and {later}={self._column(later)}"
                 raise LogError(
                     f"{self.source}: {count:,} of {usable:,} rows ({count / usable:.0%}) have the "
