@@ -120,7 +120,9 @@ def join_path(parent: str, child: str) -> str:
 def key_path(key: object) -> str:
     """One path step for a mapping key or field name; odd keys are quoted."""
     text = str(key)
-    return text if _IDENTIFIER.match(text) else f"[{short_repr(text)}]"
+    if len(text) <= MAX_QUOTE_CHARS and _IDENTIFIER.match(text):
+        return text
+    return f"[{short_repr(text)}]"
 
 
 def did_you_mean(word: object, options: Iterable[str]) -> str:

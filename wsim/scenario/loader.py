@@ -160,11 +160,12 @@ def _apply_overlay(
         chain = (*chain, (path.resolve(), str(path)))
     _check_cycle(base_path, chain, file)
     if len(chain) >= MAX_OVERLAY_DEPTH:
+        shown = [name for _, name in chain]
         message = (
-            f"more than {MAX_OVERLAY_DEPTH} overlays on overlays (this one is number "
-            f"{len(chain)}); base a reform on the baseline or on one other reform"
+            f"more than {MAX_OVERLAY_DEPTH} overlays on overlays ({' -> '.join(shown[:3])} -> "
+            f"... -> {shown[-1]}); base a reform on the baseline or on one other reform"
         )
-        raise ScenarioError([("base", message)], file)
+        raise ScenarioError([("base", message)], shown[0])
     base_data = _read_base(base_path, base_ref, file)
     base_raw, _, base_context, base_problems = _resolve_file(base_data, base_path, chain)
     _validate(base_raw, str(base_path), base_context, base_problems)

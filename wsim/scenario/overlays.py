@@ -454,30 +454,64 @@ class _Missing:
 _MISSING = _Missing()
 
 
-def diff_mappings(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+def diff_mappings(
+    old: Any, new: Any, path: str = "", pattern: str = ""
+) -> list[tuple[str, Any, Any]]:
     """The differences between two scenario mappings as (path, old value, new value).
 
-    Mappings are compared key by key, lists of named mappings item by item by name (like
-    overlays merge them); other lists and scalars as a whole. A missing side is shown as
-    ``(not set)``.
+    Mappings are compared key by key, lists item by item by their key, as overlays merge them
+    (:data:`LIST_KEYS`; an item shown as ``demand[pension_claim@any]``), lists of named
+    mappings by name; other lists and scalars as a whole. A missing side is ``(not set)``.
     """
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         found = []
         for key in list(old) + [k for k in new if k not in old]:
             child = join_path(path, key_path(key))
-            found += diff_mappings(old.get(key, _MISSING), new.get(key, _MISSING), child)
-        return found
-    if _named_list(old) and _named_list(new):
-        old_items = {item["name"]: item for item in old}
-        new_items = {item["name"]: item for item in new}
-        found = []
-        for name in list(old_items) + [n for n in new_items if n not in old_items]:
-            child = f"{path}[{name}]"
             found += diff_mappings(
-                old_items.get(name, _MISSING), new_items.get(name, _MISSING), child
+                old.get(key, _MISSING), new.get(key, _MISSING), child, _child(pattern, key)
             )
         return found
+    spec = LIST_KEYS.get(pattern)
+    if spec is None and _named_list(old) and _named_list(new):
+        spec = ListKey("item", _BY_NAME, required=_BY_NAME)
+    if spec is not None and pattern not in SEQUENCES:
+        old_items, new_items = _keyed_items(old, spec), _keyed_items(new, spec)
+        if old_items is not None and new_items is not None:
+            found = []
+            for key in list(old_items) + [k for k in new_items if k not in old_items]:
+                child = f"{path}[{_key_text(key, spec)}]"
+                found += diff_mappings(
+                    old_items.get(key, _MISSING), new_items.get(key, _MISSING), child, pattern
+                )
+            return found
     return [] if old == new else [(path, old, new)]
+
+
+def _keyed_items(items: Any, spec: ListKey) -> dict[Any, Any] | None:
+    """The items of a list by their key, or None when one has no key or two share one."""
+    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+        return None
+    keyed = {}
+    for item in items:
+        key = _hashable(spec.key(item))
+        if key is None or key in keyed:
+            return None
+        keyed[key] = item
+    return keyed
+
+
+def _key_text(key: tuple[Any, ...], spec: ListKey) -> str:
+    """A list item's key as a path selector.
+
+    Its name; for a demand stream ``service@channel#p1`` (its label in results); else the key
+    fields joined by ``/``.
+    """
+    if len(key) == 2 and key[0] == "name":
+        return str(key[1])
+    if spec.fields == ("service", "channel", "priority"):
+        service, channel, priority = key
+        return f"{service}@{channel}" + (f"#p{priority}" if priority else "")
+    return "/".join(str(part) for part in key if part is not None)
 
 
 def _named_list(value: Any) -> bool:

@@ -181,17 +181,21 @@ def weekday_counts(calendar: Calendar) -> dict[str, float]:
     return counts
 
 
-def simulated_days(scenario: Scenario) -> float:
-    """Calendar days a replication simulates.
-
-    The arrival days with the closed days between them and, with journeys, the drain after.
-    """
-    calendar = scenario.calendar
+def arrival_span(calendar: Calendar) -> float:
+    """Calendar days from the first day to the end of the last arrival day (or the horizon)."""
     if calendar.mode == "continuous":
         return (calendar.horizon or 0.0) / MINUTES_PER_DAY
-    days = calendar.days * 7 / len(calendar.weekdays)
-    if scenario.uses_journeys():
-        days += calendar.drain / MINUTES_PER_DAY
+    order = [WEEKDAYS[(WEEKDAYS.index(calendar.start) + i) % 7] for i in range(7)]
+    positions = [i for i, day in enumerate(order) if day in calendar.weekdays]
+    weeks, rest = divmod(calendar.days - 1, len(positions))
+    return float(weeks * 7 + positions[rest] + 1)
+
+
+def simulated_days(scenario: Scenario) -> float:
+    """Calendar days a replication simulates: the arrival span and, with journeys, the drain."""
+    days = arrival_span(scenario.calendar)
+    if scenario.calendar.mode == "days" and scenario.uses_journeys():
+        days += scenario.calendar.drain / MINUTES_PER_DAY
     return days
 
 
@@ -260,8 +264,8 @@ def _days(scenario: Scenario) -> Iterator[Contribution]:
     if calendar.mode == "continuous":
         yield Contribution("days", simulated_days(scenario), "calendar.horizon")
         return
-    arrival_days = calendar.days * 7 / len(calendar.weekdays)
-    yield Contribution("days", arrival_days, "calendar.days", f"{calendar.days} open days")
+    span = arrival_span(calendar)
+    yield Contribution("days", span, "calendar.days", f"{calendar.days} open days")
     if scenario.uses_journeys():
         yield Contribution("days", calendar.drain / MINUTES_PER_DAY, "calendar.drain")
 

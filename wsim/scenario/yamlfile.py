@@ -170,18 +170,19 @@ def _path(frames: list[_Frame]) -> str:
     return path
 
 
-def check_events(text: str, file: str | None) -> None:
+def check_events(text: str, file: str | None, loader: type = _BaseLoader) -> None:
     """Refuse a document that nests too deep, expands too far, contains itself or has huge ints.
 
     Scans the parser's events without building anything, keeping for every anchor the number
     of values it stands for, so that an alias counts as everything it repeats. Syntax errors
-    are left to the loader, which reports them with their line.
+    are left to the loader, which reports them with their line; the C parser's own nesting
+    limit (it scans ahead) is met again with the Python parser, to name the field.
     """
     sizes: dict[str, int] = {}
     frames: list[_Frame] = []
     total = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
                 size = _leaf_size(event, frames, sizes, file)
                 total += size
@@ -210,7 +211,9 @@ def check_events(text: str, file: str | None) -> None:
                     f"repeat what &name marks; line {event.start_mark.line + 1})"
                 )
                 raise ScenarioError([(_short_path(frames), message)], file)
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if loader is not yaml.SafeLoader and "nesting" in str(exc):
+            check_events(text, file, yaml.SafeLoader)
         return  # the loader reports the syntax error with its position
 
 
@@ -228,7 +231,7 @@ def _leaf_size(
         return sizes.get(event.anchor, 1)  # an undefined alias: the loader reports it
     if event.anchor is not None:
         sizes[event.anchor] = 1
-    plain = event.style is None and event.implicit[0]
+    plain = not event.style and event.implicit[0]  # the C parser says "", Python None
     if plain and len(event.value) > MAX_INT_DIGITS and _INTEGER.match(event.value):
         digits = sum(ch.isdigit() for ch in event.value)
         if digits > MAX_INT_DIGITS:
