@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 import simpy
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import wsim
 from wsim.model.backoffice import Department
 from wsim.model.timeline import Intervals
+from wsim.scenario import Handoffs
 
 ROOT = Path(__file__).resolve().parents[1]
 JOURNEYS = ROOT / "scenarios" / "examples" / "small_journeys.yaml"
@@ -157,3 +160,19 @@ def test_a_delay_past_the_last_day_leaves_the_case_in_progress():
     assert set(biz.state) <= {"in_progress", "abandoned", "gave_up"}
     assert biz[biz.state == "in_progress"].end.isna().all()
     assert (other.state == "completed").any()
+
+
+@given(
+    now=st.floats(min_value=0, max_value=100 * 365 * 1440.0),
+    every=st.floats(min_value=1 / 60, max_value=1e6),
+)
+def test_the_next_sync_is_never_before_now(now, every):
+    sync = Handoffs(every=every).next_sync(now)
+    assert now <= sync <= now + every
+
+
+def test_the_next_sync_of_a_period_below_the_clock_resolution_is_now():
+    handoffs = Handoffs.model_construct(every=2.5e-47, at=None)  # below the schema's bound
+    assert handoffs.next_sync(1e4 + 0.1) == 1e4 + 0.1
+    assert Handoffs(every="6h").next_sync(361.0) == 720.0
+    assert Handoffs(every="6h").next_sync(360.0) == 360.0

@@ -54,5 +54,5 @@ def add_max_tickets(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="expected hall tickets (and back-office work items) one replication may have "
         "before wsim refuses to start it (default 1e6, or $WSIM_MAX_TICKETS); a replication "
-        "that grows past 4 times this stops",
+        "that grows past 3 times this stops",
     )

@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes, at_most
+from wsim.scenario.base import Clock, FrozenModel, Minutes, at_least, at_most
 from wsim.scenario.distributions import Distribution, Fixed
 from wsim.scenario.errors import FieldProblems
 from wsim.scenario.limits import (
@@ -43,6 +43,7 @@ MAX_REPEAT = 0.99
 _REPEAT_REASON = "a chance of 1 would repeat forever; 0.99 already means 100 times"
 Repeat = Annotated[float, Field(ge=0), at_most(MAX_REPEAT, _REPEAT_REASON)]
 Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
+_EVERY_REASON = "a sync more often than once a second is real time: give a delay instead"
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
 DAY = 1440.0
 
@@ -153,7 +154,7 @@ class Handoffs(FrozenModel):
     """
 
     mode: Literal["platform", "paper", "citizen"] = "platform"
-    every: Annotated[Minutes, Field(gt=0)] | None = None
+    every: Annotated[Minutes, Field(gt=0), at_least(1 / 60, _EVERY_REASON)] | None = None
     at: Clock | None = None
     delay: Distribution = Fixed(value=0.0)
     visit_time: Distribution = Fixed(value=10.0)
@@ -173,8 +174,8 @@ class Handoffs(FrozenModel):
     def next_sync(self, now: float) -> float | None:
         """The clock time of the first sync at or after ``now``, or None without syncs."""
         if self.every is not None:
-            periods = -(-now // self.every)  # ceiling division
-            return periods * self.every
+            sync = -(-now // self.every) * self.every  # the next multiple of every
+            return sync if sync >= now else now  # rounded below now: a sync is due at once
         if self.at is not None:
             day_start = (now // DAY) * DAY
             sync = day_start + self.at

@@ -133,7 +133,7 @@ class RunLimits:
     max_clerks: float = 20_000
     max_outages: float = 200_000
     max_slots: float = MAX_SLOTS_PER_DAY
-    running_factor: float = 4.0
+    running_factor: float = 3.0
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
