@@ -209,3 +209,35 @@ def test_what_an_overlay_changes_is_shown_per_item(baseline_raw):
     target = copy.deepcopy(baseline_raw)
     target["demand"][8]["per_day"] = 99  # pension_claim
     assert diff_mappings(baseline_raw, target) == [("demand[pension_claim@any].per_day", 15, 99)]
+
+
+def test_schema_and_reference_problems_of_a_file_in_one_message():
+    data = {
+        "name": "x",
+        "calendar": {"days": "many"},
+        "services": {"a": {"window_time": 5}, "b": {"window_time": "bad"}},
+        "demand": [{"service": "b", "per_hour": -1}, {"service": "c", "per_hour": 1}],
+        "windows": [{"name": "w", "count": 1, "serves": ["a", "b", "zz"]}],
+    }
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(data)
+    assert [path for path, _ in caught.value.problems] == [
+        "calendar.days",
+        "services.b.window_time",
+        "demand[0].per_hour",
+        "demand[1].service",  # a reference problem, found although the file has schema errors
+        "windows[0].serves[2]",
+    ]  # b is invalid but declared: the references to it are not reported as unknown
+
+
+def test_no_reference_problems_when_a_whole_collection_is_unreadable():
+    data = {
+        "name": "x",
+        "calendar": {"days": 1},
+        "services": "oops",
+        "demand": [{"service": "a", "per_hour": 1}],
+        "windows": [{"name": "w", "count": 1, "serves": ["a"]}],
+    }
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(data)
+    assert caught.value.problems == [("services", "expected a mapping, found 'oops'")]

@@ -106,6 +106,8 @@ def _valid_parts(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list
         if origin is dict and len(args) == 2 and _is_model(args[1]):
             part = _dict_part(args[1], args[0], value)
             parts[name] = part if part is not None else {}
+            if part is None and value is not None:
+                incomplete.add(f"{name}:whole")
         elif origin is tuple and args and _is_model(args[0]):
             parts[name], positions[name], invalid = _list_part(args[0], value)
             if invalid:
@@ -127,6 +129,8 @@ def reference_problems(raw: Mapping[str, Any]) -> list[Problem]:
     if not isinstance(raw, Mapping):
         return []
     parts, positions, incomplete = _valid_parts(raw)
+    if any(name.endswith(":whole") for name in incomplete):
+        return []  # a whole collection is unreadable: every reference to it would look unknown
     if parts.get("calendar") is None:
         parts["calendar"] = Calendar(open=0.0, close=1440.0)
         parts["staffing"] = None
