@@ -20,7 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 import wsim
@@ -188,11 +188,14 @@ def _load_and_run(data: dict) -> None:
     try:
         scenario = load_scenario(data)
     except WsimError:
+        event("refused when loaded")
         return
     try:
         wsim.simulate(scenario, replications=1, seed=0, limits=SMALL)
     except WsimError:
+        event("valid, refused by the run-size limits")
         return
+    event("valid and simulated")
 
 
 @given(template=st.sampled_from([HALL, JOURNEYS]), changes=mutations)
@@ -200,6 +203,41 @@ def test_mutated_scenarios_run_or_give_a_scenario_error(template, changes):
     data = copy.deepcopy(template)
     for change in changes:
         _mutate(data, *change)
+    _load_and_run(data)
+
+
+EDGE_NUMBERS = [0, 1e-300, 1e-12, 1e-3, 0.5, 0.99, 1, 2, 7, 60, 1e3, 1e5, 1e9, 1e12]
+
+
+def _numeric_leaves(data: Any) -> list[tuple]:
+    leaves = []
+    for path in _nodes(data)[1:]:
+        value = data
+        for step in path:
+            value = value[step]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            leaves.append(path)
+    return leaves
+
+
+@given(
+    template=st.sampled_from([HALL, JOURNEYS]),
+    changes=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=1000), st.sampled_from(EDGE_NUMBERS)),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_numbers_at_their_edges_run_or_give_a_scenario_error(template, changes):
+    """Numbers replaced by numbers (tiny, huge, 0, 1): more of these stay valid and run."""
+    data = copy.deepcopy(template)
+    for choice, number in changes:
+        leaves = _numeric_leaves(data)
+        *parents, last = leaves[choice % len(leaves)]
+        parent = data
+        for step in parents:
+            parent = parent[step]
+        parent[last] = int(number) if isinstance(parent[last], int) and number >= 1 else number
     _load_and_run(data)
 
 
