@@ -7,6 +7,7 @@ profiles to sorted tuples), so the simulation kernel never parses strings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -130,9 +131,12 @@ class Demand(FrozenModel):
             )
         return self
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """The stream's name in results: ``name`` or ``service@channel`` (``#pN`` if priority)."""
+        """The stream's name in results: ``name`` or ``service@channel`` (``#pN`` if priority).
+
+        Computed once per (immutable) demand: the hall names its random streams by it.
+        """
         if self.name is not None:
             return self.name
         base = f"{self.service}@{self.channel}"
