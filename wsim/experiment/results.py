@@ -161,7 +161,10 @@ def simulate(
     reps = [store.load("run", r) for r in sorted(kept) if r < replications] if store else []
     tasks = [Task(scenario, seed, r) for r in range(replications) if r not in kept]
     own = not isinstance(executor, Executor)
-    runner = make_executor(executor, min(workers, max(len(tasks), 1)), address) if own else executor
+    if isinstance(executor, Executor):
+        runner = executor
+    else:
+        runner = make_executor(executor, min(workers, max(len(tasks), 1)), address)
     try:
         for _, replication in runner.imap_unordered(tasks):
             if store is not None:
