@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import copy
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import CHECKS, EXAMPLES, W_DISTRICT
 
 from wsim.cli import main
 from wsim.optimize import StaffingError, StaffingInfeasible, StaffingProblem, staffing
@@ -28,9 +28,8 @@ from wsim.optimize.shifts.requirements import (
 from wsim.queueing import erlang_a_staffing, erlang_c_staffing, mmc_wait_mean
 from wsim.scenario import ScenarioError, StaffingTarget, load_scenario, resolve_mapping
 
-ROOT = Path(__file__).resolve().parents[1]
-PEAK = ROOT / "scenarios" / "examples" / "staffing_peak.yaml"
-W_BASELINE = ROOT / "scenarios" / "w_district" / "baseline.yaml"
+PEAK = EXAMPLES / "staffing_peak.yaml"
+W_BASELINE = W_DISTRICT / "baseline.yaml"
 
 
 def request(**changes) -> dict:
@@ -229,7 +228,7 @@ def test_sipp_matches_the_published_erlang_c_example():
 def test_continuous_mode_plans_the_whole_day():
     # Around the clock, hourly slots: a constant M/M/c+M load needs the Erlang A staffing in
     # all 24 slots (the erlang_a check scenario: 110/h, 5 min, patience 10 min).
-    data = load_scenario(ROOT / "scenarios" / "checks" / "erlang_a.yaml").to_dict()
+    data = load_scenario(CHECKS / "erlang_a.yaml").to_dict()
     data["staffing"] = {
         "slot": "1h",
         "groups": [{"name": "w"}],
