@@ -108,7 +108,7 @@ def outage_intervals(
     outages raise :class:`TooManyEvents` (the run-size guard: up times of almost 0 would
     otherwise fill the memory).
     """
-    down = []
+    down: list[tuple[float, float]] = []
     t = between()
     while t < horizon:
         if len(down) >= max_events:

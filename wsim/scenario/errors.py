@@ -8,25 +8,22 @@ pydantic's internal location tuples. :class:`ScenarioError` carries the problems
 
 from __future__ import annotations
 
-import difflib
-import itertools
-import math
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Sequence, Sized
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ValidationError
 
-from wsim.errors import WsimError, printable
-from wsim.scenario.limits import MAX_NAMES_SHOWN, MAX_PROBLEMS_SHOWN, MAX_QUOTE_CHARS
+# The message helpers live at the bottom (every stage uses them); scenario code takes them
+# from here, beside the messages that use them most.
+from wsim.errors import MAX_QUOTE_CHARS, WsimError, printable, short_repr, unknown_name_message
+from wsim.errors import did_you_mean as did_you_mean
+from wsim.errors import name_list as name_list
+from wsim.scenario.limits import MAX_PROBLEMS_SHOWN
 
 Problem = tuple[str, str]
-
-_MAX_REPR_DEPTH = 20
-#: Above this many options, "did you mean" only looks for abbreviations (difflib is too slow).
-_MAX_FUZZY_OPTIONS = 1000
 
 _IDENTIFIER = re.compile(r"^[\w-]+$")
 _PYDANTIC_MARKER = re.compile(r"^[\w-]+\[.*\]$", re.DOTALL)
@@ -123,96 +120,6 @@ def key_path(key: object) -> str:
     if len(text) <= MAX_QUOTE_CHARS and _IDENTIFIER.match(text):
         return text
     return f"[{short_repr(text)}]"
-
-
-def did_you_mean(word: object, options: Iterable[str]) -> str:
-    """``"; did you mean 'count'?"`` when ``word`` is close to one of ``options``, else ``""``.
-
-    Close means similar spelling (difflib) or an unambiguous abbreviation (``expo``). With
-    more than a thousand options there is no hint: comparing with each would be slow.
-    """
-    names = options if isinstance(options, Sized) else list(options)
-    if len(names) > _MAX_FUZZY_OPTIONS:
-        return ""
-    names, text = [str(name) for name in names], str(word)[:MAX_QUOTE_CHARS]
-    close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
-    if not close and len(text) >= 3:
-        close = [name for name in names if name.startswith(text)][:2]
-    return f"; did you mean {short_repr(close[0])}?" if len(close) == 1 else ""
-
-
-def unknown_name_message(kind: str, found: object, options: Iterable[str]) -> str:
-    """``unknown field 'cout'; did you mean 'count'? allowed: name, serves, count, ...``."""
-    names = options if isinstance(options, Sized) else list(options)
-    hint = did_you_mean(found, names)
-    allowed = name_list(names)
-    return f"unknown {kind} {short_repr(found)}{hint}{' ' if hint else '; '}allowed: {allowed}"
-
-
-def name_list(names: Iterable[str]) -> str:
-    """Names for a message, comma-separated; beyond a few dozen, the rest are counted."""
-    sized = names if isinstance(names, Sized) else list(names)
-    shown = [str(n) for n in itertools.islice(sized, MAX_NAMES_SHOWN)]
-    if not shown:
-        return "(none declared)"
-    text = ", ".join(n if _IDENTIFIER.match(n) else short_repr(n) for n in shown)
-    hidden = len(sized) - len(shown)
-    return text if hidden <= 0 else f"{text}, ... ({hidden} more)"
-
-
-def short_repr(value: object, limit: int = MAX_QUOTE_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters, to quote bad input in a message.
-
-    Only as much of the value is rendered as the message shows: a huge list, a mapping that an
-    alias bomb expanded, or a 400-digit integer cost no more than ``limit`` characters.
-    """
-    text, length = [], 0
-    for piece in _repr_pieces(value, 0):
-        text.append(piece)
-        length += len(piece)
-        if length > limit:
-            return "".join(text)[: limit - 3] + "..."
-    return "".join(text)
-
-
-def _repr_pieces(value: object, depth: int) -> Iterator[str]:
-    """The repr of `value` in small pieces, generated lazily (nested values as far as read)."""
-    if depth > _MAX_REPR_DEPTH:
-        yield "..."
-    elif isinstance(value, str):
-        yield repr(value[: MAX_QUOTE_CHARS + 2])
-    elif isinstance(value, int) and not isinstance(value, bool):
-        yield _int_text(value)
-    elif isinstance(value, Mapping):
-        yield "{"
-        for index, (key, item) in enumerate(value.items()):
-            yield ", " if index else ""
-            yield from _repr_pieces(key, depth + 1)
-            yield ": "
-            yield from _repr_pieces(item, depth + 1)
-        yield "}"
-    elif isinstance(value, (list, tuple)):
-        yield "[" if isinstance(value, list) else "("
-        for index, item in enumerate(value):
-            yield ", " if index else ""
-            yield from _repr_pieces(item, depth + 1)
-        yield "]" if isinstance(value, list) else ")"
-    elif isinstance(value, BaseModel):
-        yield f"{type(value).__name__}("
-        for index, name in enumerate(type(value).model_fields):
-            yield f"{', ' if index else ''}{name}="
-            yield from _repr_pieces(getattr(value, name, None), depth + 1)
-        yield ")"
-    else:
-        yield repr(value)[: MAX_QUOTE_CHARS + 2]
-
-
-def _int_text(value: int) -> str:
-    """An integer's digits, or how many digits it has when it has very many."""
-    if value.bit_length() <= 330:  # up to 100 digits
-        return str(value)
-    digits = int(value.bit_length() * math.log10(2)) + 1
-    return f"<a number of about {digits} digits>"
 
 
 # --- walking the type tree along a pydantic error location ----------------------------------

@@ -7,13 +7,14 @@ profiles to sorted tuples), so the simulation kernel never parses strings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, at_most
 from wsim.scenario.calendar import Weekday
-from wsim.scenario.clockmaps import clock_entries, is_number, sorted_unique_times, value_at
+from wsim.scenario.clockmaps import clock_entries, sorted_unique_times, value_at
 from wsim.scenario.distributions import Distribution
 from wsim.scenario.errors import (
     FieldProblems,
@@ -36,7 +37,7 @@ from wsim.scenario.limits import (
     WEIGHT_REASON,
     WINDOWS_REASON,
 )
-from wsim.scenario.units import MINUTES_PER_DAY
+from wsim.scenario.units import MINUTES_PER_DAY, is_number
 
 NonNegative = Annotated[float, Field(ge=0)]
 Money = Annotated[float, Field(ge=-MAX_MONEY), at_most(MAX_MONEY, MONEY_REASON)]
@@ -125,8 +126,7 @@ def _weight_problem(value: object) -> str | None:
 
 
 def _count_problem(value: object) -> str | None:
-    whole = isinstance(value, int) and not isinstance(value, bool)
-    if not whole or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return "must be a whole number of windows >= 0"
     return None if value <= MAX_WINDOWS else f"must be at most {MAX_WINDOWS:,} ({WINDOWS_REASON})"
 
@@ -164,9 +164,12 @@ class Demand(FrozenModel):
             )
         return self
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """The stream's name in results: ``name`` or ``service@channel`` (``#pN`` if priority)."""
+        """The stream's name in results: ``name`` or ``service@channel`` (``#pN`` if priority).
+
+        Computed once per (immutable) demand: the hall names its random streams by it.
+        """
         if self.name is not None:
             return self.name
         base = f"{self.service}@{self.channel}"

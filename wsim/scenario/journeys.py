@@ -45,6 +45,7 @@ Repeat = Annotated[float, Field(ge=0), at_most(MAX_REPEAT, _REPEAT_REASON)]
 Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
 _EVERY_REASON = "a sync more often than once a second is real time: give a delay instead"
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
+RemoteChannelName = Literal["online", "kiosk", "phone"]
 DAY = 1440.0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 import os
+import typing
 from dataclasses import dataclass
 
 from wsim.errors import WsimError
@@ -40,12 +41,11 @@ MAX_INT_DIGITS = 100
 
 # --- messages -------------------------------------------------------------------------------
 
-#: Problems listed in one message; the rest are counted.
+#: Problems listed in one message; the rest are counted. (Characters of a value quoted in a
+#: message, names listed as "allowed" and names searched for a "did you mean" are bounded by
+#: MAX_QUOTE_CHARS, MAX_NAMES_SHOWN and MAX_FUZZY_OPTIONS of :mod:`wsim.errors`, where the
+#: message helpers of every stage live.)
 MAX_PROBLEMS_SHOWN = 25
-#: Characters of a value quoted in a message.
-MAX_QUOTE_CHARS = 60
-#: Names listed as "allowed" in one message; the rest are counted.
-MAX_NAMES_SHOWN = 30
 
 # --- schema bounds --------------------------------------------------------------------------
 
@@ -97,16 +97,13 @@ class LimitError(WsimError, ValueError):
 
 def check_seed(seed: object, what: str = "seed") -> int:
     """`seed` as an int, or :class:`LimitError` saying what a seed may be."""
-    try:
-        seed = operator.index(seed)  # int, numpy integers
-    except TypeError:
-        seed = None
-    if seed is None or isinstance(seed, bool):
+    if isinstance(seed, bool) or not hasattr(type(seed), "__index__"):
         raise LimitError(f"{what} must be a whole number from 0 to 2**63 - 1")
-    if not 0 <= seed <= MAX_SEED:
-        shown = f"{seed}" if abs(seed) < 10**30 else "a number of more than 30 digits"
+    number = operator.index(typing.cast(typing.SupportsIndex, seed))  # int, numpy integers
+    if not 0 <= number <= MAX_SEED:
+        shown = f"{number}" if abs(number) < 10**30 else "a number of more than 30 digits"
         raise LimitError(f"{what} must be from 0 to 2**63 - 1 (numpy seeds), found {shown}")
-    return seed
+    return number
 
 
 # --- run size -------------------------------------------------------------------------------

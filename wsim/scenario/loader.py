@@ -179,8 +179,8 @@ def _apply_overlay(
         if key in data:
             merged[key] = copy.deepcopy(data[key])
     problems = result.problems + unreferenced(merged, result.added)
-    shown = base_ref if len(base_ref) <= 80 else short_repr(base_ref)
-    return merged, path, f"(after applying overlay on {shown})", problems
+    base_text = base_ref if len(base_ref) <= 80 else short_repr(base_ref)
+    return merged, path, f"(after applying overlay on {base_text})", problems
 
 
 def _resolve_file(

@@ -27,6 +27,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from wsim.scenario import references
 from wsim.scenario.calendar import Calendar
+from wsim.scenario.distributions import Fixed
 from wsim.scenario.errors import Problem
 from wsim.scenario.hall import Profile, Service
 from wsim.scenario.journeys import ChannelName, Department, Outage
@@ -38,8 +39,8 @@ _LIST_ITEM = re.compile(r"\b(demand|windows|segments)\[(\d+)\]")
 def _stand_in(model: type[BaseModel]) -> BaseModel:
     """An entry of `model` that every reference check accepts (built without validation)."""
     if model is Service:
-        channels = dict.fromkeys(typing.get_args(ChannelName), "full")
-        return Service.model_construct(channels=channels)
+        channels: Any = dict.fromkeys(typing.get_args(ChannelName), "full")
+        return Service.model_construct(window_time=Fixed(value=1.0), channels=channels)
     if model is Profile:
         return Profile(points=((0.0, 1.0),))
     if model is Department:

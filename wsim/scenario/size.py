@@ -130,6 +130,8 @@ def check_run_size(scenario: Scenario, limits: RunLimits | None = None) -> RunSi
         if not total > limit:
             continue
         largest = size.largest(name)
+        if largest is None:
+            continue
         detail = f" ({largest.detail})" if largest.detail else ""
         message = (
             f"one replication would have about {_number(total)} {quantity.unit}, more than the "
@@ -175,7 +177,7 @@ def weekday_counts(calendar: Calendar) -> dict[str, float]:
     order = [WEEKDAYS[(WEEKDAYS.index(calendar.start) + i) % 7] for i in range(7)]
     open_order = [day for day in order if day in calendar.weekdays]
     weeks, rest = divmod(calendar.days, len(open_order))
-    counts = {day: float(weeks) for day in open_order}
+    counts: dict[str, float] = {day: float(weeks) for day in open_order}
     for day in open_order[:rest]:
         counts[day] += 1
     return counts
@@ -203,7 +205,8 @@ def _arrivals(demand: Demand, scenario: Scenario) -> float:
     """Expected arrivals of one demand stream in one replication."""
     calendar = scenario.calendar
     counts = weekday_counts(calendar)
-    factored = sum(n * demand.weekday_factors.get(day, 1.0) for day, n in counts.items())
+    factors: dict[str, float] = {str(day): f for day, f in demand.weekday_factors.items()}
+    factored = sum(n * factors.get(day, 1.0) for day, n in counts.items())
     if demand.per_day is not None:
         return demand.per_day * factored
     hours = 24.0 if calendar.mode == "continuous" else (calendar.close - calendar.open) / 60

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TypeGuard
 
 from wsim.scenario.errors import short_repr
 from wsim.scenario.limits import DURATION_REASON, MAX_DURATION
@@ -44,7 +45,7 @@ _CLOCK_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 MAX_TEXT = 100
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[float]:
     """True for int and float but not bool (YAML ``yes``/``no`` become bools)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -78,7 +79,7 @@ def parse_duration(value: object) -> float:
     ``"2h"``, ``"1.5hr"``, ``"3d"``. A string without a unit is minutes. Negative, non-finite
     or longer than 100 years durations raise ``ValueError`` naming what is allowed.
     """
-    if _is_number(value):
+    if is_number(value):
         return _check_minutes(as_float(value), value)
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise ValueError(f"expected {_DURATION_HELP}; found {short_repr(value)}")
@@ -103,7 +104,7 @@ def parse_clock(value: object) -> float:
     Accepts ``"08:30"``, ``"8:30"``, ``"17:00"`` and ``"24:00"`` (the end of the day),
     and numbers, taken as minutes after midnight (see the module note on YAML base-60).
     """
-    if _is_number(value):
+    if is_number(value):
         minutes = as_float(value)
         if not (math.isfinite(minutes) and 0 <= minutes <= MINUTES_PER_DAY):
             found = short_repr(value)

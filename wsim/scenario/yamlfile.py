@@ -194,8 +194,8 @@ def check_events(text: str, file: str | None, loader: type = _BaseLoader) -> Non
                 frames.append(_Frame(event.anchor, isinstance(event, yaml.MappingStartEvent)))
                 if len(frames) > MAX_YAML_DEPTH:
                     message = (
-                        f"nested more than {MAX_YAML_DEPTH} levels deep (line "
-                        f"{event.start_mark.line + 1}); a scenario nests about 8"
+                        f"nested more than {MAX_YAML_DEPTH} levels deep ({_line(event)}); a "
+                        "scenario nests about 8"
                     )
                     raise ScenarioError([(_short_path(frames), message)], file)
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -208,7 +208,7 @@ def check_events(text: str, file: str | None, loader: type = _BaseLoader) -> Non
             if total > MAX_YAML_VALUES:
                 message = (
                     f"the YAML expands to more than {MAX_YAML_VALUES:,} values (aliases *name "
-                    f"repeat what &name marks; line {event.start_mark.line + 1})"
+                    f"repeat what &name marks; {_line(event)})"
                 )
                 raise ScenarioError([(_short_path(frames), message)], file)
     except yaml.YAMLError as exc:
@@ -228,7 +228,7 @@ def _leaf_size(
         if any(frame.anchor == event.anchor for frame in frames):
             message = f"the alias *{event.anchor} is inside the value &{event.anchor} it repeats"
             raise ScenarioError([(_short_path(frames), message)], file)
-        return sizes.get(event.anchor, 1)  # an undefined alias: the loader reports it
+        return sizes.get(event.anchor or "", 1)  # an undefined alias: the loader reports it
     if event.anchor is not None:
         sizes[event.anchor] = 1
     plain = not event.style and event.implicit[0]  # the C parser says "", Python None
@@ -237,11 +237,16 @@ def _leaf_size(
         if digits > MAX_INT_DIGITS:
             message = (
                 f"a number of {digits:,} digits; numbers in a scenario have at most "
-                f"{MAX_INT_DIGITS} (line {event.start_mark.line + 1})"
+                f"{MAX_INT_DIGITS} ({_line(event)})"
             )
             where = _path(frames) if not (frames and frames[-1].key_next) else _path(frames[:-1])
             raise ScenarioError([(_clip(where), message)], file)
     return 1
+
+
+def _line(event: yaml.Event) -> str:
+    mark = event.start_mark
+    return "" if mark is None else f"line {mark.line + 1}"
 
 
 def _short_path(frames: list[_Frame]) -> str:
