@@ -10,7 +10,9 @@ values in braces (``{option}``), filled in by :func:`text`; both versions name t
 from __future__ import annotations
 
 import math
+import re
 import string
+import unicodedata
 
 #: Languages of the texts: English and (simplified) Chinese.
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -23,10 +25,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "simulated replications of {days} open days each, on common random numbers.",
         "zh": "{reforms}个改革方案与基准方案（{baseline}）比较：每个方案模拟{reps}次，每次{days}"
         "个工作日，采用共同随机数。",
-    },
-    "report.lang_note": {
-        "en": "中文版：wsim compare … --lang zh",
-        "zh": "English version: wsim compare … --lang en",
     },
     # --- the decision ------------------------------------------------------------------------
     "decision.heading": {"en": "The decision", "zh": "决策建议"},
@@ -77,6 +75,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "In {p} of the paired replications it has the highest net benefit of the "
         "options within the budget.",
         "zh": "在{p}的配对重复模拟中，它是预算内净收益最高的方案。",
+    },
+    "decision.certainty_all": {
+        "en": "In {p} of the paired replications it has the highest net benefit of all options.",
+        "zh": "在{p}的配对重复模拟中，它是全部方案中净收益最高的。",
     },
     "decision.runner_up": {"en": "Runner-up: {option}.", "zh": "次优方案：{option}。"},
     "decision.no_runner_up": {
@@ -155,6 +157,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "缩短办理时长（件·天）",
     },
     "gain.on_time_cases": {"en": "more cases decided on time", "zh": "增加按时办结（件）"},
+    "gain.constant": {"en": "the same in every option", "zh": "各方案相同"},
     "gain.not_measured": {
         "en": "not measured by these scenarios",
         "zh": "这些场景未测量此项",
@@ -386,10 +389,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "figure.acceptability": {"en": "The acceptability curve", "zh": "成本效果可接受曲线"},
     "figure.acceptability_caption": {
         "en": "Probability that each option has the highest net benefit (share of the paired "
-        "replications), at each value of a citizen-hour; the dashed line is the stated value. "
-        "Options within the budget; options never best are left out.",
-        "zh": "在不同的每小时群众时间价值下，各方案净收益最高的概率（配对模拟中的比例）；虚线为设定"
-        "价值。仅含预算内方案，从未最优的方案未画出。",
+        "replications), at each value of a citizen-hour (logarithmic axis); the dashed line "
+        "is the stated value. Options within the budget; options never best are left out.",
+        "zh": "在不同的每小时群众时间价值下（对数坐标），各方案净收益最高的概率（配对模拟中的"
+        "比例）；虚线为设定价值。仅含预算内方案，从未最优的方案未画出。",
     },
     "figure.effects": {"en": "Changes with their intervals", "zh": "变化及其区间"},
     "figure.effects_caption": {
@@ -472,7 +475,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "plot.trips_axis": {"en": "hall trips per case", "zh": "每件到大厅次数"},
     "plot.cases_share": {"en": "share of cases", "zh": "办件比例"},
     "plot.no_data": {"en": "no data kept for this plot", "zh": "本图没有保留数据"},
-    # --- terminal ----------------------------------------------------------------------------
+    # --- terminal ------------------------------------------------------------------------------
+    "short.option": {"en": "option", "zh": "方案"},
+    "short.decision": {"en": "decision", "zh": "决策"},
+    "short.nb": {"en": "net benefit", "zh": "净收益"},
+    "short.cost": {"en": "cost", "zh": "成本"},
+    "short.wait_hours": {"en": "waiting saved", "zh": "节省等候"},
+    "short.trips": {"en": "trips avoided", "zh": "减少跑动"},
+    "short.lead_days": {"en": "lead time saved", "zh": "缩短办理"},
+    "short.on_time_cases": {"en": "more on time", "zh": "增加按时"},
+    "short_unit.option": {"en": "", "zh": ""},
+    "short_unit.decision": {"en": "", "zh": ""},
+    "short_unit.nb": {"en": "{currency}/year", "zh": "{currency}/年"},
+    "short_unit.cost": {"en": "{currency}/year", "zh": "{currency}/年"},
+    "short_unit.wait_hours": {"en": "hours/year", "zh": "小时/年"},
+    "short_unit.trips": {"en": "trips/year", "zh": "次/年"},
+    "short_unit.lead_days": {"en": "case-days/year", "zh": "件·天/年"},
+    "short_unit.on_time_cases": {"en": "cases/year", "zh": "件/年"},
     "cli.run": {
         "en": "{options} options, {reps} replications each, seed {seed}, {executor}, {seconds} s",
         "zh": "{options}个方案，每个{reps}次模拟，随机种子{seed}，{executor}，{seconds}秒",
@@ -539,3 +558,34 @@ def _decimals(x: float) -> int:
     """Decimals for about three significant digits of `x` (at least 0)."""
     size = abs(x)
     return 2 if size < 10 else 1 if size < 100 else 0
+
+
+# Chinese punctuation that never starts a line.
+_CLOSING = set("\uff09\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u300d\u300f")
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal or a plot: two for each Chinese (wide) character."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` display columns (a longer word keeps its line).
+
+    Lines break at spaces and between Chinese characters, never before closing punctuation.
+    """
+    tokens = re.findall(r"\s+|[^\s\u3000-\u9fff\uff00-\uffef]+|.", text)
+    lines, line, used = [], "", 0
+    for token in tokens:
+        if token.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = display_width(token)
+        if line and used + size > width and token not in _CLOSING:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + token, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [text]

@@ -75,8 +75,9 @@ _GAIN_FUNCTIONS = {
     "on_time_cases": on_time_cases_gained,
 }
 
-#: Points of the acceptability curve over the values of a citizen-hour.
-ACCEPTABILITY_POINTS = 61
+#: Points of the acceptability curve over the values of a citizen-hour (besides 0 and the
+#: stated value).
+ACCEPTABILITY_POINTS = 81
 
 
 def simulated_days(scenario: Scenario) -> float:
@@ -411,18 +412,20 @@ def _costs(
 
 
 def _values(value: float, frontier: pd.DataFrame) -> np.ndarray:
-    """Values of a citizen-hour for the acceptability curve: 0 to past the ICERs, and `value`.
+    """Values of a citizen-hour for the acceptability curve: 0, `value`, and a geometric range.
 
-    The range covers three times the stated value and half again the largest ICER of the
-    efficient options (where the choice changes last), at most twenty times the stated value,
-    rounded up to 1, 2 or 5 times a power of ten.
+    The range ends past three times the stated value and half again past the largest ICER of
+    the efficient options (where the choice changes last), at most twenty times the stated
+    value, rounded up to 1, 2 or 5 times a power of ten; it starts a thousandth of that, so
+    that the small ICERs of cheap options show on a logarithmic axis.
     """
     icers = frontier.icer[(frontier.status == "efficient") & (frontier.icer > 0)].dropna()
     top = max(3.0 * value, 1.5 * float(icers.max()) if len(icers) else 0.0)
     top = min(top, 20.0 * value)
     power = 10.0 ** math.floor(math.log10(top))
     top = next(step * power for step in (1, 2, 5, 10) if step * power >= top * (1 - 1e-12))
-    return np.unique(np.append(np.linspace(0.0, top, ACCEPTABILITY_POINTS), value))
+    grid = np.geomspace(top / 1000.0, top, ACCEPTABILITY_POINTS)
+    return np.unique(np.concatenate([[0.0, value], grid]))
 
 
 def constant_kpis(comparison: Comparison) -> dict[str, float]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from wsim.comparison import plot_style as style
 from wsim.texts import money, text
@@ -137,7 +138,8 @@ def acceptability_plot(decision: Decision, *, lang: str = "en", narrow: bool = F
 
     One line per option within the budget that is best in some replication at some value
     (the others are left out); the baseline in black, on top; the dashed line marks the
-    stated value.
+    stated value. The axis of values is logarithmic: cheap options change places at small
+    values, dear ones at large.
     """
     curve = decision.acceptability
     colors = style.option_colors(decision.options, decision.baseline)
@@ -147,7 +149,7 @@ def acceptability_plot(decision: Decision, *, lang: str = "en", narrow: bool = F
         ax = fig.subplots()
         width = style.wrap_width(narrow)
         for option in decision.options:
-            mine = curve[curve.option == option]
+            mine = curve[(curve.option == option) & (curve["value"] > 0)]
             if mine.empty or not (mine.probability > 0).any():
                 continue
             is_base = option == decision.baseline
@@ -171,7 +173,10 @@ def acceptability_plot(decision: Decision, *, lang: str = "en", narrow: bool = F
         currency = "元" if lang == "zh" and decision.currency == "CNY" else decision.currency
         ax.set_xlabel(text("plot.value_axis", lang, currency=currency))
         ax.set_ylabel(style.label(text("plot.probability", lang), 30))
-        ax.set_xlim(0, float(decision.values.max()))
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,g}"))
+        positive = decision.values[decision.values > 0]
+        ax.set_xlim(float(positive.min()), float(positive.max()))
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
         canvas.legend(ax, prefix)

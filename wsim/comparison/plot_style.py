@@ -10,14 +10,12 @@ title.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
 from wsim.figures import PlotFigure, font_context, plot_language
-from wsim.texts import text
+from wsim.texts import text, wrap
 
 #: Widths of the two variants (inches).
 WIDE_WIDTH, NARROW_WIDTH = 9.5, 4.3
@@ -36,8 +34,6 @@ VERDICT_COLORS = {
 }
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2"]
 _PALETTE += ["#7f7f7f", "#bcbd22", "#17becf"]
-# Chinese punctuation that never starts a line.
-_CLOSING = set("\uff09\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u300d\u300f")
 _SEPARATORS = " ,;:-\u2013\u2014\u00b7\uff0c\uff1a"
 
 
@@ -83,31 +79,8 @@ def label(text: object, width: int | None = None) -> str:
     """
     text = str(text)
     if width is not None:
-        text = "\n".join(_wrapped(text, width))
+        text = "\n".join(wrap(text, width))
     return text.replace("$", r"\$")
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in "WF"
-
-
-def _wrapped(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` display columns (a longer word keeps its line)."""
-    tokens = re.findall(r"\s+|[^\s\u3000-\u9fff\uff00-\uffef]+|.", text)
-    lines, line, used = [], "", 0
-    for token in tokens:
-        size = sum(2 if _wide(c) else 1 for c in token)
-        if token.isspace():
-            if line:
-                line, used = line + " ", used + 1
-            continue
-        if line and used + size > width and token not in _CLOSING:
-            lines.append(line.rstrip())
-            line, used = "", 0
-        line, used = line + token, used + size
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines or [text]
 
 
 def wrap_width(narrow: bool, wide: int = 40, narrow_width: int = 22) -> int:

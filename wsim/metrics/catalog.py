@@ -170,7 +170,7 @@ KPI_MIDS: dict[str, dict[str, float]] = {name: dict(kpi.mid) for name, kpi in KP
 #: Hourly measures (:mod:`wsim.metrics.hourly`): label by language and unit key.
 HOURLY_LABELS: dict[str, tuple[dict[str, str], str]] = {
     "wait_mean": ({"en": "mean wait of served tickets", "zh": "已办理取号平均等候时间"}, "min"),
-    "queue_mean": ({"en": "citizens waiting (time average)", "zh": "排队人数（时间平均）"},
+    "queue_mean": ({"en": "citizens waiting, time average", "zh": "排队人数，时间平均"},
                    "citizens"),
     "utilization": ({"en": "window utilization", "zh": "窗口利用率"}, "ratio"),
 }  # fmt: skip
