@@ -110,10 +110,9 @@ def ce_plane(decision: Decision, *, lang: str = "en", narrow: bool = False) -> F
             zorder=10,
             label=style.label(style.baseline_name(short[decision.baseline], lang), width),
         )
-        ax.set_ylim(
-            min(0.0, np.nanmin(costs)) / y_div * 1.1 - 0.02 * abs(np.nanmax(costs)) / y_div,
-            max(0.0, np.nanmax(costs)) / y_div * 1.15,
-        )
+        low, high = min(0.0, np.nanmin(costs)) / y_div, max(0.0, np.nanmax(costs)) / y_div
+        pad = 0.08 * (high - low) if high > low else 1.0
+        ax.set_ylim(low - pad, high + pad)
         ax.axhline(0, color="#d0d7de", linewidth=0.8, zorder=0)
         ax.axvline(0, color="#d0d7de", linewidth=0.8, zorder=0)
         ax.set_xlabel(style.label(text("plot.effect_axis", lang, unit=x_unit), 40))
