@@ -24,7 +24,12 @@ from pydantic import ValidationError
 from wsim.comparison.economics import Budget
 from wsim.metrics.catalog import KPI_MIDS, KPIS
 from wsim.scenario.decision import Decision, DecisionBudget
-from wsim.scenario.errors import ScenarioError, from_validation_error, unknown_name_message
+from wsim.scenario.errors import (
+    ScenarioError,
+    from_validation_error,
+    join_path,
+    unknown_name_message,
+)
 
 #: wsim's default assumptions (currency figures in the options' currency, CNY in wsim's
 #: scenarios). They are the W district levers file's assumptions (scenarios/w_district/
@@ -110,9 +115,11 @@ def decision_block(
     try:
         return Decision.model_validate(dict(mapping))
     except ValidationError as error:
-        raise from_validation_error(error, Decision, where, "(decision)") from None
-    except TypeError:
-        raise ScenarioError([("", "the decision block must be a mapping")], where) from None
+        problems = from_validation_error(error, Decision).problems
+        problems = [(join_path("decision", path), message) for path, message in problems]
+        raise ScenarioError(problems, where) from None
+    except (TypeError, ValueError):
+        raise ScenarioError([("decision", "must be a mapping")], where) from None
 
 
 def resolve_settings(layers: Sequence[tuple[str, Decision, str]]) -> DecisionSettings:
@@ -184,8 +191,9 @@ class PortfolioChoice:
         The solver's words on the solution (``"optimal, gap 0.0%"``), shown as given.
     optimal : bool or None
         Whether the solution is proven optimal within the gap asked for.
-    budget : DecisionBudget or None
-        The budget it was chosen under; it replaces the decision's budget (one figure each).
+    budget : DecisionBudget, mapping or None
+        The budget it was chosen under (``{"one_off": ..., "yearly": ...}``); it replaces the
+        decision's budget, figure by figure.
     """
 
     option: str
@@ -193,4 +201,4 @@ class PortfolioChoice:
     descriptions: Mapping[str, str] = field(default_factory=dict)
     status: str = ""
     optimal: bool | None = None
-    budget: DecisionBudget | None = None
+    budget: DecisionBudget | Mapping[str, float] | None = None
