@@ -101,7 +101,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "decision.table_caption": {
         "en": "All options: the recommendation first, then by net benefit per year. Intervals "
         "are paired {confidence} intervals over the replications.",
-        "zh": "全部方案：建议方案在前，其余按每年净收益排序。区间为重复模拟的{confidence}配对置信区间。",
+        "zh": "全部方案：建议方案在前，其余按每年净收益排序。区间为重复模拟的{confidence}"
+        "配对置信区间。",
     },
     "decision.more": {
         "en": "How these figures are made, and what they assume: see Cost-effectiveness "
