@@ -25,7 +25,7 @@ from wsim.comparison.economics.checks import (
     as_number,
     paired_length,
 )
-from wsim.scenario.errors import unknown_name_message
+from wsim.errors import unknown_name_message
 
 
 @dataclass(frozen=True)

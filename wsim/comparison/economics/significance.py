@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from wsim.comparison.economics.checks import as_non_negative
-from wsim.scenario.errors import unknown_name_message
+from wsim.errors import unknown_name_message
 
 #: Verdicts of the minimal-important-difference rule (:func:`material_verdict`).
 VERDICTS: tuple[str, ...] = ("better", "worse", "uncertain", "no material change", "unknown")
