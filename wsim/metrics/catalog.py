@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-#: Languages of the labels: English and (simplified) Chinese.
-LANGUAGES: tuple[str, ...] = ("en", "zh")
+from wsim.texts import check_language
 
 #: Units by key: their English and Chinese words. ``share`` KPIs are fractions shown as percent;
 #: ``currency`` is replaced by the options' currency (``CNY``, 元).
@@ -174,13 +173,6 @@ HOURLY_LABELS: dict[str, tuple[dict[str, str], str]] = {
                    "citizens"),
     "utilization": ({"en": "window utilization", "zh": "窗口利用率"}, "ratio"),
 }  # fmt: skip
-
-
-def check_language(lang: str) -> str:
-    """`lang` if it is one of :data:`LANGUAGES`, else a ValueError listing them."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
-    return lang
 
 
 def unit_text(unit: str, lang: str = "en", currency: str = "CNY") -> str:
