@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from wsim.comparison.comparison import Comparison
+from wsim.comparison.decision_settings import decision_block
 from wsim.comparison.errors import CompareError
 from wsim.comparison.options import Source, baseline_name, load_options
 from wsim.comparison.sequential import MAX_REPLICATIONS, SequentialPrecision
@@ -72,6 +73,7 @@ def compare(
     rank_by: str | None = None,
     limits: RunLimits | None = None,
     max_tickets: float | None = None,
+    decision: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Run every option with the same seeds and compare it with the baseline.
 
@@ -104,7 +106,12 @@ def compare(
         the defaults and ``WSIM_MAX_TICKETS``...), or only a higher ``max_tickets``. Every
         option's size is checked before anything runs
         (:class:`~wsim.scenario.size.RunTooLarge`).
+    decision : assumptions of the decision (discount rate, horizon, days per year, value of
+        time, budget, minimal important differences), in the shape of the scenario's
+        ``decision`` block (:mod:`wsim.scenario.decision`); they override the baseline
+        scenario's block field by field (see :meth:`Comparison.decision`).
     """
+    decision = decision_block(decision)  # bad assumptions fail before any simulation
     started_at = datetime.now(timezone.utc)
     started = time.perf_counter()
     seed = check_seed(seed)
@@ -147,6 +154,7 @@ def compare(
         info=info,
         better=better,
         rank_by=rank_by,
+        decision=decision,
     )
 
 
