@@ -321,24 +321,29 @@ class Hall:
         """Process: apply the group's schedule changes within each day.
 
         In days mode the count at opening is set by `_closings`; here come the changes between
-        opening and closing. In continuous mode the schedule repeats every day, and before the
-        day's first change the previous day's last count holds.
+        opening and closing, from the schedule of the day's type. In continuous mode the
+        schedule repeats every day, and before the day's first change the previous day's last
+        count holds.
         """
         env = self.env
         calendar = self.scenario.calendar
-        if group.schedule is None:
-            if calendar.mode == "continuous":
+        if calendar.mode == "continuous":
+            if group.schedule is None:
                 self.set_count(g, group.count)
-            return
-        changes = group.schedule
-        if calendar.mode == "days":
-            lo, hi, times = calendar.open, calendar.close, []
+                return
+            start = [(0.0, group.count_at(0.0, daily=True))]
+            times = start + [(t, n) for t, n in group.schedule if 0.0 < t < MINUTES_PER_DAY]
+            plans = {None: times}
         else:
-            lo, hi = 0.0, MINUTES_PER_DAY
-            times = [(0.0, group.count_at(0.0, daily=True))]
-        times += [(t, n) for t, n in changes if lo < t < hi]
+            plans = {
+                name: [(t, n) for t, n in group.changes(name) if lo < t < hi]
+                for name in calendar.day_type_names
+                for lo, hi in [calendar.hours(name)]
+            }
+            if not any(plans.values()):
+                return
         for day in self.days:
-            for t, n in times:
+            for t, n in plans[None if calendar.mode == "continuous" else day.day_type]:
                 at = day.start + t
                 if calendar.mode == "continuous" and at >= calendar.horizon:
                     return
@@ -349,16 +354,15 @@ class Hall:
     def _closings(self):
         """Process (days mode): open the hall, staff it, and close it, every open day."""
         env = self.env
-        calendar = self.scenario.calendar
         for day in self.days:
-            opening = day.start + calendar.open
+            opening = day.start + day.open
             if opening > env.now:
                 yield env.timeout(opening - env.now)
             self.closed = False
             self.today = day.index
             for g, group in enumerate(self.scenario.windows):
-                self.set_count(g, group.count_at(calendar.open))
-            yield env.timeout(day.start + calendar.close - env.now)
+                self.set_count(g, group.count_at(day.open, day_type=day.day_type))
+            yield env.timeout(day.start + day.close - env.now)
             self._close_hall()
 
     def _close_hall(self) -> None:
@@ -392,7 +396,7 @@ class Hall:
             journeys = self.scenario.uses_journeys()
             end = arrival_days[-1].start + MINUTES_PER_DAY if journeys else float("inf")
             window = (0.0, end)
-            day_close = np.array([d.start + calendar.close for d in arrival_days])
+            day_close = np.array([d.start + d.close for d in arrival_days])
         shifts = np.array(self.shifts, dtype=float).reshape(-1, 3)
         return HallLog(
             service_names=self.services,
@@ -413,4 +417,6 @@ class Hall:
             window=window,
             day_close=day_close,
             case=np.array(self.t_case, dtype=int),
+            day_start=np.array([d.start for d in self.days], dtype=float),
+            day_type=np.array([d.day_type for d in self.days], dtype=object),
         )

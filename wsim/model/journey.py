@@ -30,7 +30,7 @@ from wsim.model.backoffice import Department
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
 from wsim.model.states import CaseState, TicketState
-from wsim.model.timeline import Intervals, outage_intervals, working_intervals
+from wsim.model.timeline import Intervals, outage_intervals
 from wsim.scenario.distributions import Distribution, Uniform
 from wsim.scenario.journeys import ParallelStep, Step
 from wsim.scenario.schema import Scenario
@@ -69,6 +69,9 @@ class Journeys:
             name: _workflow_plan(service.workflow) for name, service in scenario.services.items()
         }
         self.day_starts = [d.start for d in hall.days]
+        self.day_opens = [d.start + d.open for d in hall.days]
+        self.day_closes = [d.start + d.close for d in hall.days]
+        self.working_starts = [d.start for d in hall.days if d.working]
         self.end = self.day_starts[-1] + MINUTES_PER_DAY
         self.open_days = Intervals((s, s + MINUTES_PER_DAY) for s in self.day_starts)
         self.systems = {
@@ -137,10 +140,20 @@ class Journeys:
     # --- calendars ---------------------------------------------------------------------------
 
     def _working_time(self, spec) -> Intervals:
-        calendar = self.scenario.calendar
-        open_ = spec.open if spec.open is not None else calendar.open
-        close = spec.close if spec.close is not None else calendar.close
-        working = working_intervals(self.day_starts, open_, close)
+        """A department's working time: its hours on the days it works, minus its outages."""
+        pieces = []
+        for day in self.hall.days:
+            works = day.working if spec.day_types is None else day.day_type in spec.day_types
+            if not works:
+                continue
+            hours = spec.day_hours.get(day.day_type)
+            open_ = spec.open if spec.open is not None else day.open
+            close = spec.close if spec.close is not None else day.close
+            if hours is not None:
+                open_ = hours.open if hours.open is not None else day.open
+                close = hours.close if hours.close is not None else day.close
+            pieces.append((day.start + open_, day.start + close))
+        working = Intervals(pieces)
         if spec.system is not None:
             working = working.minus(self.systems[spec.system])
         return working
@@ -162,24 +175,28 @@ class Journeys:
         Now if the hall is open, else at a random time of the next open day's hours.
         """
         now = self.env.now
-        calendar = self.scenario.calendar
-        i = bisect.bisect_right(self.day_starts, now - calendar.close)  # first day not over
-        if i == len(self.day_starts):
+        i = bisect.bisect_right(self.day_closes, now)  # first day not over
+        if i == len(self.day_closes):
             return None
-        start = self.day_starts[i]
-        if start + calendar.open <= now:
+        opening = self.day_opens[i]
+        if opening <= now:
             return now
-        length = calendar.close - calendar.open
-        return start + calendar.open + self._draw("visit-time", k, _UNIT)() * length
+        length = self.day_closes[i] - opening
+        return opening + self._draw("visit-time", k, _UNIT)() * length
 
     def _deadline(self, accepted: float, days: int | None) -> float:
-        """The end of the `days`-th working day after the day of acceptance (inf if none)."""
+        """The end of the `days`-th working day after the day of acceptance (inf if none).
+
+        A case accepted on a day that is not a working day (a Saturday) counts as accepted on
+        the next working day.
+        """
         if days is None:
             return float("inf")
-        index = bisect.bisect_right(self.day_starts, accepted - MINUTES_PER_DAY)
+        starts = self.working_starts
+        index = bisect.bisect_right(starts, accepted - MINUTES_PER_DAY)
         target = index + days
-        if target < len(self.day_starts):
-            return self.day_starts[target] + MINUTES_PER_DAY
+        if target < len(starts):
+            return starts[target] + MINUTES_PER_DAY
         return float("inf")
 
     # --- the case process --------------------------------------------------------------------

@@ -6,7 +6,7 @@ metrics read only these records, never the running model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -68,4 +68,6 @@ class HallLog:
     window: tuple[float, float]
     day_close: np.ndarray
     case: np.ndarray
+    day_start: np.ndarray = field(default_factory=lambda: np.empty(0))
+    day_type: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     cases: CaseLog | None = None

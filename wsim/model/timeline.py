@@ -98,7 +98,3 @@ def outage_intervals(between: Draw, repair: Draw, horizon: float) -> Intervals:
         t += length + between()
     return Intervals(down)
 
-
-def working_intervals(day_starts: Iterable[float], open_: float, close: float) -> Intervals:
-    """Working hours [day start + open, day start + close) of the given days."""
-    return Intervals((d + open_, d + close) for d in day_starts)
