@@ -1,4 +1,4 @@
-"""The weekly calendar: day types with their own hours, schedules and demand; holidays; make-up days.
+"""The weekly calendar: day types with their own hours, schedules and demand; holidays; workdays.
 
 The proofs count exactly: every ticket arrives on a day the calendar opens, inside that day's
 hours; the scheduled and open window-minutes per day type are the calendar's hours times the

@@ -37,6 +37,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "outage_hours": "hours any system was down during the arrival days",
     "cases_hit_by_outage": "cases that met an outage, online or in the back office (count)",
     "staff_cost": "cost of open windows and back-office staff over the arrival days",
+    "pre_review_delay_h_mean": "mean time from an online submission to the end of its "
+    "pre-review by staff, overnight waits included (hours)",
 }
 
 #: KPIs shown first (terminal table, report) when a comparison has them, in this order.
@@ -68,4 +70,5 @@ KPI_BETTER: dict[str, str] = {
     "case_on_time_rate": "higher",
     "online_share": "higher",
     "staff_cost": "lower",
+    "pre_review_delay_h_mean": "lower",
 }

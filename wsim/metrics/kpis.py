@@ -2,6 +2,9 @@
 
 All times are minutes. In continuous mode only tickets that arrive inside the measurement
 window [warm-up, horizon) count, and window busy and open time are clipped to that window.
+The KPIs of an optional mechanism (pre-review by staff, reacting channel choice, appointments)
+are there only when the scenario uses it, so that the tables of other scenarios stay as they
+were.
 """
 
 from __future__ import annotations
@@ -33,7 +36,22 @@ def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
     return {
         **hall_kpis(log, scenario.targets.hall_wait, busy, open_time),
         **case_kpis(log, scenario, open_time),
+        **review_kpis(log, scenario),
     }
+
+
+def review_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Pre-review by staff (when a channel has ``review``): the delay of a pre-review.
+
+    A pre-review counts when its submission falls in the measurement window.
+    """
+    if not any(channel.review is not None for channel in scenario.channels.values()):
+        return {}
+    reviews = cases_of(log).reviews
+    lo, hi = log.window
+    mine = reviews[(reviews[:, 0] >= lo) & (reviews[:, 0] < hi)]
+    delay = (mine[:, 2] - mine[:, 0]) / 60
+    return {"pre_review_delay_h_mean": float(delay.mean()) if delay.size else float("nan")}
 
 
 def hall_kpis(
@@ -124,6 +142,7 @@ def cases_of(log: HallLog) -> CaseLog:
         department_busy=0.0,
         department_available=0.0,
         department_cost=0.0,
+        review_delay=np.zeros(n),
     )
 
 

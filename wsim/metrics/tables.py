@@ -44,6 +44,7 @@ def case_columns(log: HallLog) -> dict[str, np.ndarray]:
         "reworks": cases.reworks,
         "handoffs": cases.handoffs,
         "handoff_wait_h": cases.handoff_wait / 60,
+        "review_delay_h": cases.review_delay / 60,
         "hit_by_outage": cases.hit_by_outage,
         "on_time": on_time,
         "state": np.array(CASE_LABELS, dtype=object)[cases.state],

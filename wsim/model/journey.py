@@ -107,6 +107,8 @@ class Journeys:
         self.c_hit: list[bool] = []
         self.c_state: list[int] = []
         self.handoff_waits: list[float] = []
+        self.c_review_delay: list[float] = []
+        self.reviews: list[tuple[float, float, float]] = []
 
     # --- random numbers: one named stream per source -------------------------------------
 
@@ -216,6 +218,7 @@ class Journeys:
         for lst in (self.c_trips, self.c_reworks, self.c_handoffs):
             lst.append(0)
         self.c_handoff_wait.append(0.0)
+        self.c_review_delay.append(0.0)
         self.c_hit.append(False)
         self.c_state.append(IN_PROGRESS)
         segment, channel = self._choose(k)
@@ -340,7 +343,7 @@ class Journeys:
             incomplete = self._chance("incomplete", k, service.incomplete)
             if channel.pre_review is None:
                 break
-            yield env.timeout(self._time("review", k, channel.pre_review))
+            yield from self._pre_review(c, k, channel)
             if not incomplete:
                 break
             if not self._chance("resubmit", k, channel.resubmit):
@@ -353,6 +356,19 @@ class Journeys:
             if state != SERVED:
                 return IN_PROGRESS if state is None else ABANDONED
         return COMPLETED
+
+    def _pre_review(self, c: int, k: int, channel):
+        """Pre-review of a submission: a delay, or a job in the reviewing department's queue."""
+        submitted = self.env.now
+        work = self._time("review", k, channel.pre_review)
+        if channel.review is None:
+            yield self.env.timeout(work)
+            started = submitted
+        else:
+            reviewers = self.departments[channel.review.department]
+            started = yield reviewers.request(c, work, float("inf"))
+        self.reviews.append((submitted, started, self.env.now))
+        self.c_review_delay[c] += self.env.now - submitted
 
     def _segment(self, c: int):
         name = self.c_segment[c]
@@ -501,6 +517,8 @@ class Journeys:
                 d.available_minutes(lo, hi) for d in self.departments.values()
             ),
             department_cost=cost,
+            review_delay=np.array(self.c_review_delay, dtype=float),
+            reviews=np.array(self.reviews, dtype=float).reshape(-1, 3),
         )
 
 

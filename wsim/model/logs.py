@@ -35,6 +35,10 @@ class CaseLog:
     department_busy: float  # staff working minutes on cases within the measurement window
     department_available: float  # staff working minutes available within it
     department_cost: float  # staff cost of the departments within it
+    #: minutes from submission to the end of pre-review, summed over the case's reviews
+    review_delay: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: every pre-review: (submitted, started, ended) clock minutes, one row each
+    reviews: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
 
 
 @dataclass

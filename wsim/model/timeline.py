@@ -97,4 +97,3 @@ def outage_intervals(between: Draw, repair: Draw, horizon: float) -> Intervals:
         down.append((t, t + length))
         t += length + between()
     return Intervals(down)
-
