@@ -39,6 +39,8 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "staff_cost": "cost of open windows and back-office staff over the arrival days",
     "pre_review_delay_h_mean": "mean time from an online submission to the end of its "
     "pre-review by staff, overnight waits included (hours)",
+    "online_switch_rate": "share of cases that went to the portal instead of the hall, for the "
+    "posted hall wait or on balking",
 }
 
 #: KPIs shown first (terminal table, report) when a comparison has them, in this order.

@@ -37,7 +37,23 @@ def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
         **hall_kpis(log, scenario.targets.hall_wait, busy, open_time),
         **case_kpis(log, scenario, open_time),
         **review_kpis(log, scenario),
+        **switch_kpis(log, scenario),
     }
+
+
+def switch_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Channel choice that reacts (``segments[i].switch_at`` or ``citizens.balk_to``).
+
+    The share of the cases started in the measurement window that went to the portal instead
+    of the hall, for the posted wait or on balking.
+    """
+    reacting = any(s.switch_at is not None for s in scenario.segments)
+    if not reacting and scenario.citizens.balk_to is None:
+        return {}
+    cases = cases_of(log)
+    lo, hi = log.window
+    mine = (cases.start >= lo) & (cases.start < hi)
+    return {"online_switch_rate": _share(cases.switched[mine] > 0, int(mine.sum()))}
 
 
 def review_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
@@ -143,6 +159,7 @@ def cases_of(log: HallLog) -> CaseLog:
         department_available=0.0,
         department_cost=0.0,
         review_delay=np.zeros(n),
+        switched=np.zeros(n, dtype=int),
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from wsim.metrics.kpis import busy_and_open, cases_of, counted
 from wsim.model.logs import HallLog
-from wsim.model.states import CASE_LABELS, TICKET_LABELS, CaseState, TicketState
+from wsim.model.states import CASE_LABELS, SWITCH_LABELS, TICKET_LABELS, CaseState, TicketState
 from wsim.scenario.units import MINUTES_PER_DAY
 
 SERVED = TicketState.SERVED
@@ -45,6 +45,7 @@ def case_columns(log: HallLog) -> dict[str, np.ndarray]:
         "handoffs": cases.handoffs,
         "handoff_wait_h": cases.handoff_wait / 60,
         "review_delay_h": cases.review_delay / 60,
+        "switched": np.array(SWITCH_LABELS, dtype=object)[cases.switched],
         "hit_by_outage": cases.hit_by_outage,
         "on_time": on_time,
         "state": np.array(CASE_LABELS, dtype=object)[cases.state],

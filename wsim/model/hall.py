@@ -101,6 +101,7 @@ class Hall:
         self.waiting = [0] * len(self.services)
         self._compact_at = COMPACT_EVERY
         self.listener: HallListener | None = None
+        self.mean_work = [scenario.services[name].window_time.expected() for name in self.services]
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -200,6 +201,19 @@ class Hall:
             self.listener.arrival(k, day)
         else:
             self._ticket(k, day, self.work_draw[k](), -1)
+
+    def posted_wait(self, s: int) -> float:
+        """The wait the hall posts for service `s` now (minutes).
+
+        The citizens waiting for it times its mean window time, over the windows serving it that
+        are open (staffed) now; infinite when none is.
+        """
+        windows = sum(
+            self.is_open[c] for g in self.groups_of_service[s] for c in self.group_clerks[g]
+        )
+        if windows == 0:
+            return float("inf")
+        return self.waiting[s] * self.mean_work[s] / windows
 
     def next_ticket(self) -> int:
         """The number the next ticket will get."""

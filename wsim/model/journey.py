@@ -29,7 +29,7 @@ from wsim import streams
 from wsim.model.backoffice import Department
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
-from wsim.model.states import CaseState, TicketState
+from wsim.model.states import CaseState, Switch, TicketState
 from wsim.model.timeline import Intervals, outage_intervals
 from wsim.scenario.distributions import Distribution, Uniform
 from wsim.scenario.journeys import ParallelStep, Step
@@ -41,6 +41,8 @@ COMPLETED = CaseState.COMPLETED
 ABANDONED = CaseState.ABANDONED
 GAVE_UP = CaseState.GAVE_UP
 SERVED = TicketState.SERVED
+BALKED = TicketState.BALKED
+NOT_SWITCHED, SWITCHED_POSTED, SWITCHED_BALKED = Switch.NONE, Switch.POSTED_WAIT, Switch.BALKED
 _UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samplers
 
 #: A workflow as the case process walks it: per step, ``(step, where)``, or for a parallel
@@ -89,6 +91,9 @@ class Journeys:
             for name, spec in scenario.departments.items()
         }
         self.ticket_events: dict[int, simpy.Event] = {}
+        self._switch_at = {
+            s.name: s.switch_at for s in scenario.segments if s.switch_at is not None
+        }
         self._init_case_lists()
 
     def _init_case_lists(self) -> None:
@@ -108,6 +113,7 @@ class Journeys:
         self.c_state: list[int] = []
         self.handoff_waits: list[float] = []
         self.c_review_delay: list[float] = []
+        self.c_switched: list[int] = []
         self.reviews: list[tuple[float, float, float]] = []
 
     # --- random numbers: one named stream per source -------------------------------------
@@ -222,9 +228,23 @@ class Journeys:
         self.c_hit.append(False)
         self.c_state.append(IN_PROGRESS)
         segment, channel = self._choose(k)
+        switch = NOT_SWITCHED
+        if channel == "hall" and self._switches(segment, k):
+            channel, switch = "online", SWITCHED_POSTED
         self.c_segment.append(segment)
         self.c_channel.append(channel)
+        self.c_switched.append(switch)
         self.env.process(self._case(c, k))
+
+    def _switches(self, segment: str, k: int) -> bool:
+        """Whether a citizen of `segment` bound for the hall goes online for the posted wait."""
+        threshold = self._switch_at.get(segment)
+        if threshold is None or "online" not in self._service_of(k).channels:
+            return False
+        return self.hall.posted_wait(self.hall.stream_service[k]) > threshold
+
+    def _service_of(self, k: int):
+        return self.scenario.services[self.scenario.demand[k].service]
 
     def _choose(self, k: int) -> tuple[str, str]:
         """The citizen's segment and channel for a new case of stream `k`."""
@@ -312,11 +332,28 @@ class Journeys:
             state = yield from self._visit(c, k, self._window_work(k, rekey))
             if state is None:
                 return IN_PROGRESS
+            if state == BALKED and self._balks_online(c, k):
+                self.c_channel[c] = "online"
+                self.c_switched[c] = SWITCHED_BALKED
+                return (yield from self._remote_intake(c, k))
             if state != SERVED:
                 return ABANDONED
             if not self._chance("incomplete", k, service.incomplete):
                 return COMPLETED
             yield from self._citizen_delay("return", k, service.return_delay)
+
+    def _balks_online(self, c: int, k: int) -> bool:
+        """Whether a citizen who balked goes to the portal (``citizens.balk_to: online``).
+
+        Only a case that started at the hall and has not switched yet, for a service that can
+        start online.
+        """
+        return (
+            self.scenario.citizens.balk_to == "online"
+            and self.c_channel[c] == "hall"
+            and self.c_switched[c] == NOT_SWITCHED
+            and "online" in self._service_of(k).channels
+        )
 
     def _remote_intake(self, c: int, k: int):
         """Submission through a remote channel until accepted; the case's state after it."""
@@ -518,6 +555,7 @@ class Journeys:
             ),
             department_cost=cost,
             review_delay=np.array(self.c_review_delay, dtype=float),
+            switched=np.array(self.c_switched, dtype=int),
             reviews=np.array(self.reviews, dtype=float).reshape(-1, 3),
         )
 

@@ -37,6 +37,8 @@ class CaseLog:
     department_cost: float  # staff cost of the departments within it
     #: minutes from submission to the end of pre-review, summed over the case's reviews
     review_delay: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: 0, or how the case went to the portal instead of the hall: 1 posted wait, 2 balking
+    switched: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
     #: every pre-review: (submitted, started, ended) clock minutes, one row each
     reviews: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
 

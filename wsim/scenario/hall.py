@@ -290,10 +290,21 @@ class WindowGroup(FrozenModel):
 
 
 class Citizens(FrozenModel):
-    """How citizens behave in the queue."""
+    """How citizens behave in the queue.
+
+    ``patience``: how long a citizen waits before leaving the queue. ``balk_at``: a citizen who
+    finds this many waiting for the same service leaves at once (balks); with
+    ``balk_to: online`` a citizen whose case started at the hall, for a service that can start
+    online, submits it on the portal instead of leaving.
+    """
 
     patience: Distribution | None = None
     balk_at: Annotated[int, Field(ge=1)] | None = None
+    balk_to: Literal["online"] | None = Field(
+        None,
+        description="Where a balking citizen goes instead of leaving: online (the portal), "
+        "where the service allows it (default: they leave).",
+    )
 
 
 class Targets(FrozenModel):

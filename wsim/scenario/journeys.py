@@ -136,13 +136,22 @@ class Segment(FrozenModel):
     weights over channels; a case uses a channel its service allows, chosen with these
     weights among the allowed ones (the hall when none is allowed). ``needs_help``: the
     probability that a citizen who chose a remote channel needs a window's help to submit
-    (one more hall visit first).
+    (one more hall visit first). ``switch_at``: a citizen of the segment whose case would
+    start at the hall, for a service that can start online, uses the portal instead when the
+    hall's posted wait for the service is above this (minutes; see
+    :meth:`wsim.model.hall.Hall.posted_wait`: citizens waiting x mean window time / windows
+    open).
     """
 
     name: str
     share: Annotated[float, Field(gt=0)]
     channels: dict[ChannelName, Annotated[float, Field(ge=0)]] = {"hall": 1.0}
     needs_help: Probability = 0.0
+    switch_at: Annotated[Minutes, Field(ge=0)] | None = Field(
+        None,
+        description="Posted hall wait (minutes) above which the citizen starts the case online "
+        "instead, where the service allows it (default: never).",
+    )
 
 
 class Step(FrozenModel):
