@@ -41,6 +41,14 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "pre-review by staff, overnight waits included (hours)",
     "online_switch_rate": "share of cases that went to the portal instead of the hall, for the "
     "posted hall wait or on balking",
+    "appointment_wait_mean": "mean wait of served booked citizens from their slot time (from "
+    "arrival when they came late; 0 when called before the slot) to the call (min)",
+    "appointment_no_show_rate": "share of bookings whose citizen did not come",
+    "slot_utilisation": "booked citizens who came over the slots' capacity (citizens per slot x "
+    "slots) on the arrival days",
+    "walk_in_wait_mean": "mean wait of served tickets without a slot, ticket to call (min)",
+    "appointment_unmet_share": "share of the citizens who wanted a slot that found none with room "
+    "(they came as walk-ins)",
 }
 
 #: KPIs shown first (terminal table, report) when a comparison has them, in this order.
@@ -73,4 +81,8 @@ KPI_BETTER: dict[str, str] = {
     "online_share": "higher",
     "staff_cost": "lower",
     "pre_review_delay_h_mean": "lower",
+    "appointment_wait_mean": "lower",
+    "appointment_no_show_rate": "lower",
+    "walk_in_wait_mean": "lower",
+    "appointment_unmet_share": "lower",
 }

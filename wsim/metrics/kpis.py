@@ -38,6 +38,37 @@ def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
         **case_kpis(log, scenario, open_time),
         **review_kpis(log, scenario),
         **switch_kpis(log, scenario),
+        **appointment_kpis(log, scenario),
+    }
+
+
+def appointment_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Appointments (when a service has them): waits, no-shows, slot use, unmet demand.
+
+    Tickets count by their arrival and bookings by when they were made, inside the measurement
+    window; slot utilisation is over the slots of the arrival days.
+    """
+    if all(service.appointments is None for service in scenario.services.values()):
+        return {}
+    cases = cases_of(log)
+    lo, hi = log.window
+    mine = counted(log) & (log.outcome == SERVED)
+    booked = mine & np.isfinite(log.slot)
+    walk_in = mine & ~np.isfinite(log.slot)
+    from_slot = log.start[booked] - np.maximum(log.slot[booked], log.arrival[booked])
+    bookings = cases.bookings[(cases.bookings[:, 0] >= lo) & (cases.bookings[:, 0] < hi)]
+    unmet = int(((cases.unbooked >= lo) & (cases.unbooked < hi)).sum())
+    came = (cases.bookings[:, 2] == 0) & (cases.bookings[:, 3] == 1)
+    nan = float("nan")
+    walk_in_waits = log.start[walk_in] - log.arrival[walk_in]
+    return {
+        "appointment_wait_mean": float(np.clip(from_slot, 0, None).mean())
+        if from_slot.size
+        else nan,
+        "appointment_no_show_rate": float(bookings[:, 2].mean()) if bookings.size else nan,
+        "slot_utilisation": float(came.sum() / cases.slot_capacity) if cases.slot_capacity else nan,
+        "walk_in_wait_mean": float(walk_in_waits.mean()) if walk_in_waits.size else nan,
+        "appointment_unmet_share": _share(np.ones(unmet, dtype=bool), len(bookings) + unmet),
     }
 
 

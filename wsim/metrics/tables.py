@@ -76,6 +76,7 @@ def visit_columns(log: HallLog) -> dict[str, np.ndarray]:
         "day": log.day,
         "day_type": day_type_at(log, log.arrival),
         "arrival": log.arrival,
+        "slot": log.slot if log.slot.size else np.full(log.arrival.size, np.nan),
         "called": log.start,
         "start": log.start,
         "end": log.end,

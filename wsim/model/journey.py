@@ -26,7 +26,9 @@ import numpy as np
 import simpy
 
 from wsim import streams
+from wsim.model.appointments import SlotBook
 from wsim.model.backoffice import Department
+from wsim.model.calendar import open_days
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
 from wsim.model.states import CaseState, Switch, TicketState
@@ -94,6 +96,12 @@ class Journeys:
         self._switch_at = {
             s.name: s.switch_at for s in scenario.segments if s.switch_at is not None
         }
+        self.arrival_days = len(open_days(scenario.calendar))
+        self.slot_books = {
+            name: SlotBook(service.appointments, hall.days, self.arrival_days)
+            for name, service in scenario.services.items()
+            if service.appointments is not None
+        }
         self._init_case_lists()
 
     def _init_case_lists(self) -> None:
@@ -115,6 +123,8 @@ class Journeys:
         self.c_review_delay: list[float] = []
         self.c_switched: list[int] = []
         self.reviews: list[tuple[float, float, float]] = []
+        self.bookings: list[tuple[float, float, float, float]] = []
+        self.unbooked: list[float] = []
 
     # --- random numbers: one named stream per source -------------------------------------
 
@@ -273,7 +283,7 @@ class Journeys:
         demand = self.scenario.demand[k]
         service = self.scenario.services[demand.service]
         if self.c_channel[c] == "hall":
-            state = yield from self._hall_intake(c, k, rekey=False)
+            state = yield from self._hall_intake(c, k, rekey=False, book=True)
         else:
             state = yield from self._remote_intake(c, k)
         if state != COMPLETED:
@@ -324,12 +334,21 @@ class Journeys:
             work += self._time("rekey", k, service.rekey_time)
         return work
 
-    def _hall_intake(self, c: int, k: int, rekey: bool):
-        """Window visits until the materials are complete; the case's state after it."""
+    def _hall_intake(self, c: int, k: int, rekey: bool, book: bool = False):
+        """Window visits until the materials are complete; the case's state after it.
+
+        With `book` (a new hall case) the citizen may first book a slot for the first visit.
+        """
         demand = self.scenario.demand[k]
         service = self.scenario.services[demand.service]
+        booking = self._booking(c, k) if book and service.appointments is not None else None
         while True:
-            state = yield from self._visit(c, k, self._window_work(k, rekey))
+            work = self._window_work(k, rekey)
+            if booking is not None:
+                state = yield from self._booked_visit(c, k, work, *booking)
+                booking = None
+            else:
+                state = yield from self._visit(c, k, work)
             if state is None:
                 return IN_PROGRESS
             if state == BALKED and self._balks_online(c, k):
@@ -341,6 +360,54 @@ class Journeys:
             if not self._chance("incomplete", k, service.incomplete):
                 return COMPLETED
             yield from self._citizen_delay("return", k, service.return_delay)
+
+    def _booking(self, c: int, k: int) -> tuple[float, int, bool] | None:
+        """The slot a new hall case books: (slot time, hall day, no-show), or None.
+
+        None when the citizen does not book (``share``) or finds no slot with room (then they
+        come now as a walk-in).
+        """
+        name = self.scenario.demand[k].service
+        spec = self.scenario.services[name].appointments
+        if not self._chance("book", k, spec.share):
+            return None
+        now = self.env.now
+        booked = self.slot_books[name].book(now, self._draw("slot", k, _UNIT)())
+        if booked is None:
+            self.unbooked.append(now)
+            return None
+        slot, day = booked
+        no_show = self._chance("no-show", k, spec.no_show)
+        self.bookings.append((now, slot, float(no_show), float(day < self.arrival_days)))
+        return slot, day, no_show
+
+    def _booked_visit(self, c: int, k: int, work: float, slot: float, day: int, no_show: bool):
+        """The visit of a booked citizen: at the slot time, early or late; the ticket state.
+
+        A no-show does not come (ABANDONED at the slot time, no trip). A citizen who would come
+        before opening comes at opening; one who would come after closing comes as a walk-in.
+        """
+        env = self.env
+        if no_show:
+            yield env.timeout(max(slot - env.now, 0.0))
+            return TicketState.ABANDONED
+        punctuality = self.scenario.services[self.scenario.demand[k].service].appointments
+        punctuality = punctuality.punctuality
+        if self._chance("late", k, punctuality.late_share):
+            at = slot + self._time("late-by", k, punctuality.late)
+        else:
+            at = slot - self._time("early-by", k, punctuality.early)
+        opening = self.hall.days[day].start + self.hall.days[day].open
+        at = max(at, opening, env.now)
+        if at >= self.day_closes[day]:
+            yield env.timeout(self.day_closes[day] - env.now)
+            return (yield from self._visit(c, k, work))
+        yield env.timeout(at - env.now)
+        self.c_trips[c] += 1
+        done = env.event()
+        self.ticket_events[self.hall.next_ticket()] = done
+        self.hall.issue_booked_ticket(k, work, c, slot)
+        return (yield done)
 
     def _balks_online(self, c: int, k: int) -> bool:
         """Whether a citizen who balked goes to the portal (``citizens.balk_to: online``).
@@ -557,6 +624,9 @@ class Journeys:
             review_delay=np.array(self.c_review_delay, dtype=float),
             switched=np.array(self.c_switched, dtype=int),
             reviews=np.array(self.reviews, dtype=float).reshape(-1, 3),
+            bookings=np.array(self.bookings, dtype=float).reshape(-1, 4),
+            unbooked=np.array(self.unbooked, dtype=float),
+            slot_capacity=sum(book.capacity for book in self.slot_books.values()),
         )
 
 

@@ -41,6 +41,12 @@ class CaseLog:
     switched: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
     #: every pre-review: (submitted, started, ended) clock minutes, one row each
     reviews: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
+    #: every booking: (booked at, slot time, no-show 0/1, on an arrival day 0/1), one row each
+    bookings: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
+    #: when citizens who wanted a slot found none (clock minutes)
+    unbooked: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: citizens the slots of the arrival days could take (capacity x slots, all services)
+    slot_capacity: float = 0.0
 
 
 @dataclass
@@ -76,4 +82,5 @@ class HallLog:
     case: np.ndarray
     day_start: np.ndarray = field(default_factory=lambda: np.empty(0))
     day_type: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    slot: np.ndarray = field(default_factory=lambda: np.empty(0))  # booked slot time, or NaN
     cases: CaseLog | None = None

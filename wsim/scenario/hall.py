@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from wsim.scenario.appointments import Appointments
 from wsim.scenario.base import Clock, FrozenModel, Minutes
 from wsim.scenario.calendar import Weekday
 from wsim.scenario.clockmaps import clock_entries, is_number, sorted_unique_times, value_at
@@ -37,11 +38,17 @@ class Service(Journey):
 
     ``window_time`` is the time at a standard window (speed 1). The journey fields (channels,
     workflow, materials, result, deadline; see :class:`wsim.scenario.journeys.Journey`) are
-    optional: without them a case is one hall visit.
+    optional: without them a case is one hall visit. ``appointments``: bookable slots (see
+    :mod:`wsim.scenario.appointments`).
     """
 
     window_time: Distribution
     description: str = ""
+    appointments: Appointments | None = Field(
+        None,
+        description="Bookable slots for the service's hall citizens (see "
+        "wsim.scenario.appointments).",
+    )
 
 
 class Profile(FrozenModel):

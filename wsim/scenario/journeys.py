@@ -39,6 +39,14 @@ from wsim.scenario.units import parse_clock
 _RANGE_TEXT = re.compile(r"^\s*([0-9:]+)\s*-\s*([0-9:]+)\s*$")
 
 
+def clock_range_pair(text: str) -> tuple[float, float]:
+    """``"09:00-12:00"`` as ``(540.0, 720.0)`` (minutes after midnight)."""
+    match = _RANGE_TEXT.match(text)
+    if match is None:
+        raise ValueError(f'expected a clock range like "09:00-12:00", found {text!r}')
+    return (parse_clock(match.group(1)), parse_clock(match.group(2)))
+
+
 class Review(FrozenModel):
     """Who pre-reviews a remote channel's submissions: the staff of a department.
 
@@ -105,12 +113,7 @@ class Channel(FrozenModel):
     @classmethod
     def _hours_from_text(cls, data: Any) -> Any:
         """Accept ``"00:00-24:00"`` (and the stored pair of minutes)."""
-        if not isinstance(data, str):
-            return data
-        match = _RANGE_TEXT.match(data)
-        if match is None:
-            raise ValueError(f'expected a clock range like "00:00-24:00", found {data!r}')
-        return (parse_clock(match.group(1)), parse_clock(match.group(2)))
+        return clock_range_pair(data) if isinstance(data, str) else data
 
     @model_validator(mode="after")
     def _check_channel(self) -> Channel:

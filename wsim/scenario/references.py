@@ -45,6 +45,7 @@ def problems(scenario: ScenarioParts) -> list[Problem]:
         + label_problems(scenario)
         + journey_problems(scenario)
         + day_type_problems(scenario)
+        + appointment_problems(scenario)
         + staffing_problems(scenario)
     )
 
@@ -131,6 +132,23 @@ def day_type_problems(scenario: ScenarioParts) -> list[Problem]:
                 )
             if t not in worked:
                 problems.append((path, f"the department does not work {t} days (see day_types)"))
+    return problems
+
+
+def appointment_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Appointment groups that are not window groups serving the service; hall-less services."""
+    problems = []
+    for name, service in scenario.services.items():
+        if service.appointments is None:
+            continue
+        where = f"services.{name}.appointments"
+        if "hall" not in service.channels:
+            problems.append((where, "the service cannot start at the hall, so nobody books"))
+        serving = [g.name for g in scenario.windows if name in g.serves]
+        for j, group in enumerate(service.appointments.groups or ()):
+            if group not in serving:
+                message = unknown_name_message("window group serving " + repr(name), group, serving)
+                problems.append((f"{where}.groups[{j}]", message))
     return problems
 
 
