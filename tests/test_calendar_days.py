@@ -223,3 +223,22 @@ def test_weekly_calendar_round_trips():
     scenario = load_scenario(week())
     again = load_scenario(scenario.to_dict())
     assert again.digest() == scenario.digest()
+
+
+def test_citizens_come_only_on_days_their_service_is_served():
+    spec = week()
+    spec["services"]["r"] = {
+        "window_time": 5,
+        "incomplete": 0.5,
+        "return_delay": {"dist": "uniform", "min": "1d", "max": "3d"},
+    }
+    spec["demand"].append({"service": "r", "per_day": 40, "day_factors": {"saturday": 0}})
+    spec["windows"].append(
+        {"name": "returns", "serves": ["r"], "count": 1, "day_schedules": {"saturday": 0}}
+    )
+    log = run_replication(load_scenario(spec), seed=1, replication=0)
+    saturday = np.array([t == "saturday" for t in log.day_type])[log.day]
+    returns = log.service == log.service_names.index("r")
+    assert returns.sum() > 300
+    assert not (returns & saturday).any()  # returns skip the Saturday: no window serves them
+    assert (~returns & saturday).sum() > 10  # while s is served on Saturdays

@@ -13,18 +13,23 @@ from wsim.scenario.appointments import Appointments
 
 
 class SlotBook:
-    """Slots of one service over the hall days of a replication, with their bookings."""
+    """Slots of one service over the hall days of a replication, with their bookings.
 
-    def __init__(self, spec: Appointments, days: list[Day], arrival_days: int):
+    Days of a type not in `types` (on which no window of the appointment groups opens) have no
+    slots.
+    """
+
+    def __init__(self, spec: Appointments, days: list[Day], arrival_days: int, types: set[str]):
         self.spec = spec
         self.day_starts = [day.start for day in days]
-        self.day_close = [day.start + day.close for day in days]
         self.slots = [
-            [day.start + t for t in spec.slot_starts(day.open, day.close)] for day in days
+            [day.start + t for t in spec.slot_starts(day.open, day.close)]
+            if day.day_type in types
+            else []
+            for day in days
         ]
         self.booked = [[0] * len(slots) for slots in self.slots]
         self.capacity = float(spec.capacity * sum(len(s) for s in self.slots[:arrival_days]))
-        self.arrival_days = arrival_days
 
     def book(self, now: float, u: float) -> tuple[float, int] | None:
         """Book a slot for a citizen at clock time `now` with uniform `u`.

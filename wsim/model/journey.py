@@ -97,11 +97,13 @@ class Journeys:
             s.name: s.switch_at for s in scenario.segments if s.switch_at is not None
         }
         self.arrival_days = len(open_days(scenario.calendar))
-        self.slot_books = {
-            name: SlotBook(service.appointments, hall.days, self.arrival_days)
-            for name, service in scenario.services.items()
-            if service.appointments is not None
-        }
+        self._visit_days = [self._days_serving(name) for name in scenario.services]
+        self.slot_books = {}
+        for name, service in scenario.services.items():
+            spec = service.appointments
+            if spec is not None:
+                types = self._day_types_open(spec.groups or self._groups_serving(name))
+                self.slot_books[name] = SlotBook(spec, hall.days, self.arrival_days, types)
         self._init_case_lists()
 
     def _init_case_lists(self) -> None:
@@ -190,17 +192,41 @@ class Journeys:
     def _hall_time(self, k: int) -> float | None:
         """When a citizen who sets out now reaches the hall (None when the calendar is over).
 
-        Now if the hall is open, else at a random time of the next open day's hours.
+        Now if the hall is open, else at a random time of the next open day's hours. Only days
+        of a type on which a window serving the service opens count (a Saturday served by some
+        windows only), unless no day type has one.
         """
         now = self.env.now
-        i = bisect.bisect_right(self.day_closes, now)  # first day not over
-        if i == len(self.day_closes):
+        opens, closes = self._visit_days[self.hall.stream_service[k]]
+        i = bisect.bisect_right(closes, now)  # first day not over
+        if i == len(closes):
             return None
-        opening = self.day_opens[i]
+        opening = opens[i]
         if opening <= now:
             return now
-        length = self.day_closes[i] - opening
+        length = closes[i] - opening
         return opening + self._draw("visit-time", k, _UNIT)() * length
+
+    def _groups_serving(self, service: str) -> list[str]:
+        return [g.name for g in self.scenario.windows if service in g.serves]
+
+    def _day_types_open(self, groups: list[str] | tuple[str, ...]) -> set[str]:
+        """The day types on which a window of one of `groups` opens during the hall's hours."""
+        calendar = self.scenario.calendar
+        specs = [g for g in self.scenario.windows if g.name in groups]
+        return {
+            t
+            for t in calendar.day_type_names
+            if any(g.opens_on(t, *calendar.hours(t)) for g in specs)
+        }
+
+    def _days_serving(self, service: str) -> tuple[list[float], list[float]]:
+        """Opening and closing clock times of the hall days a citizen of `service` comes on."""
+        types = self._day_types_open(self._groups_serving(service))
+        if not types or all(d.day_type in types for d in self.hall.days):
+            return self.day_opens, self.day_closes
+        days = [i for i, d in enumerate(self.hall.days) if d.day_type in types]
+        return [self.day_opens[i] for i in days], [self.day_closes[i] for i in days]
 
     def _deadline(self, accepted: float, days: int | None) -> float:
         """The end of the `days`-th working day after the day of acceptance (inf if none).

@@ -287,6 +287,12 @@ class WindowGroup(FrozenModel):
             return self.day_schedules[day_type]
         return self.schedule or ()
 
+    def opens_on(self, day_type: str, lo: float, hi: float) -> bool:
+        """Whether a window of the group is open at some time in [lo, hi) on a `day_type` day."""
+        if self.count_at(lo, day_type=day_type) > 0:
+            return True
+        return any(n > 0 and lo <= t < hi for t, n in self.changes(day_type))
+
     @property
     def max_count(self) -> int:
         """The most windows ever open at once (the number of counters needed)."""
