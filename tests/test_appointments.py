@@ -63,6 +63,8 @@ def test_booked_citizens_arrive_by_their_punctuality(run):
     booked = np.isfinite(log.slot)
     opening = (log.slot[booked] // 1440) * 1440 + 540
     assert np.array_equal(log.arrival[booked], np.maximum(log.slot[booked] - EARLY, opening))
+    # a ticket taken at the opening instant belongs to that day, not to the day before
+    assert np.array_equal(log.day_start[log.day[booked]], (log.slot[booked] // 1440) * 1440)
     assert (log.outcome[booked] != TicketState.BALKED).all()
     bookings = log.cases.bookings
     came = bookings[:, 2] == 0

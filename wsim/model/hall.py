@@ -253,15 +253,16 @@ class Hall:
         """
         self._ticket(k, self.today, work, case)
 
-    def issue_booked_ticket(self, k: int, work: float, case: int, slot: float) -> None:
+    def issue_booked_ticket(self, k: int, work: float, case: int, slot: float, day: int) -> None:
         """A booked citizen of case `case` takes a ticket now for the slot at clock time `slot`.
 
-        The ticket is called first at the service's appointment groups from `slot` until the
-        grace time after it; it never balks.
+        `day` is the slot's hall day (the citizen may come at its opening instant, before the
+        hall has turned to it). The ticket is called first at the service's appointment groups
+        from `slot` until the grace time after it; it never balks.
         """
         tid = len(self.t_arrival)
         self.slot_of[tid] = slot
-        self._ticket(k, self.today, work, case)
+        self._ticket(k, day, work, case)
         if self.t_state[tid] != WAITING:
             return  # called at once
         wait = slot - now_of(self.env)

@@ -432,7 +432,7 @@ class Journeys:
         self.c_trips[c] += 1
         done = env.event()
         self.ticket_events[self.hall.next_ticket()] = done
-        self.hall.issue_booked_ticket(k, work, c, slot)
+        self.hall.issue_booked_ticket(k, work, c, slot, day)
         return (yield done)
 
     def _balks_online(self, c: int, k: int) -> bool:
