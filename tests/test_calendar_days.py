@@ -9,6 +9,7 @@ type are checked against the expected Poisson counts with a stated tolerance.
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import numpy as np
 import pytest
@@ -242,3 +243,30 @@ def test_citizens_come_only_on_days_their_service_is_served():
     assert returns.sum() > 300
     assert not (returns & saturday).any()  # returns skip the Saturday: no window serves them
     assert (~returns & saturday).sum() > 10  # while s is served on Saturdays
+
+
+def test_a_citizens_delay_counts_only_the_days_their_service_is_served():
+    # return_delay of exactly 1 day: from a Friday the citizen of r (not served on Saturdays)
+    # comes back on Monday at the same time, from Monday-Thursday on the next day
+    spec = week()
+    spec["calendar"]["holidays"] = []
+    spec["calendar"]["workdays"] = []
+    spec["services"]["r"] = {"window_time": 5, "incomplete": 0.5, "return_delay": "1d"}
+    spec["demand"].append({"service": "r", "per_day": 40, "day_factors": {"saturday": 0}})
+    spec["windows"].append(
+        {"name": "returns", "serves": ["r"], "count": 2, "day_schedules": {"saturday": 0}}
+    )
+    log = run_replication(load_scenario(spec), seed=2, replication=0)
+    r = log.service == log.service_names.index("r")
+    checked = {"friday": 0, "other": 0}
+    for case in np.unique(log.case[r]):
+        tickets = np.flatnonzero(r & (log.case == case))
+        for first, second in itertools.pairwise(tickets):
+            end = log.end[first]
+            if not 540 <= end % 1440 < 1020:
+                continue  # served after closing: the next visit is at a random time
+            friday = (end // 1440) % 7 == 4
+            assert log.arrival[second] - end == pytest.approx(1440 * (3 if friday else 1))
+            checked["friday" if friday else "other"] += 1
+    assert checked["friday"] > 10
+    assert checked["other"] > 50

@@ -3,10 +3,13 @@
 Each case is one SimPy process that walks through its journey:
 
 1. **channel**: the demand stream's channel, or (``channel: any``) one chosen by the citizen's
-   segment among the channels the service allows;
-2. **intake**: at the hall, a window visit, repeated after ``return_delay`` while materials are
-   incomplete; remotely, a submission (waiting out, giving up on, or leaving an outage for the
-   hall), pre-review with resubmission or fallback to the hall, and the hall visits weak
+   segment among the channels the service allows; a segment with ``switch_at`` goes online
+   instead of the hall when the hall's posted wait is above it;
+2. **intake**: at the hall, a window visit (the first one at a booked slot when the service
+   has appointments), repeated after ``return_delay`` while materials are incomplete; a
+   balking citizen may submit online instead (``citizens.balk_to``); remotely, a submission
+   (waiting out, giving up on, or leaving an outage for the hall), pre-review (a delay, or work
+   of a department's staff) with resubmission or fallback to the hall, and the hall visits weak
    integration still requires (pre-application, verification), with re-keying at the window;
 3. **back office**: the workflow's steps, each after a handoff when the department changes
    (platform sync, delay, courier or the citizen carrying the file), parallel groups ending
@@ -28,7 +31,7 @@ import simpy
 from wsim import streams
 from wsim.model.appointments import SlotBook
 from wsim.model.backoffice import Department
-from wsim.model.calendar import open_days
+from wsim.model.calendar import Day, open_days
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
 from wsim.model.states import CaseState, Switch, TicketState
@@ -97,7 +100,22 @@ class Journeys:
             s.name: s.switch_at for s in scenario.segments if s.switch_at is not None
         }
         self.arrival_days = len(open_days(scenario.calendar))
-        self._visit_days = [self._days_serving(name) for name in scenario.services]
+        # per service: opening and closing times of the days its citizens come on, and those
+        # days as intervals (a citizen's delays count them)
+        self._visit_days: list[tuple[list[float], list[float]]] = []
+        self._delay_days: list[Intervals] = []
+        for name in scenario.services:
+            days = self._days_serving(name)
+            if len(days) == len(hall.days):
+                self._visit_days.append((self.day_opens, self.day_closes))
+                self._delay_days.append(self.open_days)
+            else:
+                self._visit_days.append(
+                    ([d.start + d.open for d in days], [d.start + d.close for d in days])
+                )
+                self._delay_days.append(
+                    Intervals((d.start, d.start + MINUTES_PER_DAY) for d in days)
+                )
         self.slot_books = {}
         for name, service in scenario.services.items():
             spec = service.appointments
@@ -181,12 +199,13 @@ class Journeys:
     def _citizen_delay(self, source: str, k: int, dist: Distribution):
         """Wait a citizen's delay (coming back, resubmitting, picking up), counted in open days.
 
-        The delay counts the hall's open days only: one day from Friday 10:00 ends on Monday
-        10:00, so returns do not pile up on the first day after a weekend. Past the calendar,
-        wait until its end.
+        The delay counts the hall's open days only, and of them the days the case's service is
+        served: one day from Friday 10:00 ends on Monday 10:00, so returns do not pile up on the
+        first day after a weekend. Past the calendar, wait until its end.
         """
         now = self.env.now
-        until = self.open_days.advance(now, self._time(source, k, dist))
+        days = self._delay_days[self.hall.stream_service[k]]
+        until = days.advance(now, self._time(source, k, dist))
         yield self.env.timeout((self.end if until is None else until) - now)
 
     def _hall_time(self, k: int) -> float | None:
@@ -220,13 +239,11 @@ class Journeys:
             if any(g.opens_on(t, *calendar.hours(t)) for g in specs)
         }
 
-    def _days_serving(self, service: str) -> tuple[list[float], list[float]]:
-        """Opening and closing clock times of the hall days a citizen of `service` comes on."""
+    def _days_serving(self, service: str) -> list[Day]:
+        """The hall days a citizen of `service` comes on: those its windows open (all if none)."""
         types = self._day_types_open(self._groups_serving(service))
-        if not types or all(d.day_type in types for d in self.hall.days):
-            return self.day_opens, self.day_closes
-        days = [i for i, d in enumerate(self.hall.days) if d.day_type in types]
-        return [self.day_opens[i] for i in days], [self.day_closes[i] for i in days]
+        days = [d for d in self.hall.days if d.day_type in types]
+        return days or self.hall.days
 
     def _deadline(self, accepted: float, days: int | None) -> float:
         """The end of the `days`-th working day after the day of acceptance (inf if none).
