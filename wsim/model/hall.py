@@ -189,8 +189,11 @@ class Hall:
             if spec is None:
                 continue
             s = svc[name]
-            names = spec.groups if spec.groups is not None else None
-            chosen = self.groups_of_service[s] if names is None else [groups[n] for n in names]
+            chosen = (
+                self.groups_of_service[s]
+                if spec.groups is None
+                else [groups[name] for name in spec.groups]
+            )
             self.booking_groups[s] = chosen
             self.grace[s] = spec.grace
             for g in chosen:
