@@ -20,7 +20,8 @@ FITTED = Path(__file__).resolve().parents[1] / "scenarios" / "fitted"
 SPEED_BANDS = ["10:00", "13:00", "17:00", "20:00"]
 NAME = "Anonymous Bank call center, Sun-Thu (fitted)"
 
-#: |simulated / observed - 1| overall, as reported in docs/calibration.md (rounded up).
+#: |simulated / observed - 1| overall, as reported in docs/calibration.md (rounded up). The
+#: aim of 15% on mean wait and abandonment is met with room: these tighter bounds check it.
 REPORTED_ERRORS = {
     "arrivals": 0.005,
     "wait_mean": 0.13,
@@ -70,6 +71,3 @@ def test_the_fitted_week_reproduces_the_log_as_reported(bank_log, bank_fit):
     shape = validation.shape.set_index("measure")["correlation"]
     for measure, floor in REPORTED_SHAPE.items():
         assert shape[measure] >= floor, (measure, shape[measure])
-    # The aim: overall mean wait and abandonment within 15% of the log.
-    assert abs(errors["wait_mean"]) < 0.15
-    assert abs(errors["abandon_rate"]) < 0.15

@@ -63,7 +63,7 @@ class Validation:
     hourly: pd.DataFrame
     shape: pd.DataFrame
     by_service: pd.DataFrame
-    target: float
+    target_wait: float
     replications: int
     seed: int
     dates: tuple[pd.Timestamp, ...]
@@ -79,7 +79,7 @@ class Validation:
         shape = self.shape.set_index("measure")
         return (
             f"{self.scenario_name}: {self.replications} replications (seed {self.seed}) against "
-            f"{len(self.dates)} logged days; target wait {self.target:g} min; 95% intervals\n"
+            f"{len(self.dates)} logged days; target wait {self.target_wait:g} min; 95% intervals\n"
             + overall.to_string(float_format=lambda x: f"{x:,.4g}")
             + "\n\nhourly curves:\n"
             + shape.to_string(float_format=lambda x: f"{x:,.3g}")
@@ -266,13 +266,13 @@ def validate_against_log(
     replications: int = 20,
     seed: int = 0,
     workers: int = 1,
-    target: float | None = None,
+    target_wait: float | None = None,
 ) -> Validation:
     """Simulate ``scenario`` and compare it with the log it should reproduce.
 
     The log is read with ``columns``/``preset`` (as for :func:`wsim.calibrate.fit`), on the
-    scenario's weekdays (or ``days``) and opening hours. ``target`` (minutes) defaults to the
-    scenario's ``targets.hall_wait``. See the module notes for measures and intervals.
+    scenario's weekdays (or ``days``) and opening hours. ``target_wait`` (minutes) defaults to
+    the scenario's ``targets.hall_wait``. See the module notes for measures and intervals.
     """
     scenario = load_scenario(scenario)
     calendar = scenario.calendar
@@ -290,7 +290,7 @@ def validate_against_log(
     )
     tickets = log.tickets[selection.mask(log.tickets)]
     tickets = tickets.assign(wait=tickets["wait"].where(tickets["served"]))
-    target = scenario.targets.hall_wait if target is None else float(target)
+    target = scenario.targets.hall_wait if target_wait is None else float(target_wait)
     observed = _observed(tickets, target, selection.dates)
     visits = _simulated_visits(scenario, replications, seed, workers)
     simulated = _simulated(visits, target, calendar.days, replications)
@@ -314,7 +314,7 @@ def validate_against_log(
         by_service=_by_service(
             tickets, visits, target, selection.n_days, calendar.days, replications
         ),
-        target=target,
+        target_wait=target,
         replications=replications,
         seed=seed,
         dates=selection.dates,

@@ -60,7 +60,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--workers", type=positive_int, default=1, help="worker processes")
     parser.add_argument(
-        "--target", metavar="DURATION", help="target wait for the service level, e.g. 60s, 15min"
+        "--target-wait",
+        metavar="DURATION",
+        help="target wait for the service level, e.g. 60s, 15min",
     )
 
 
@@ -184,7 +186,7 @@ def _fit(args: argparse.Namespace) -> int:
             break_gap=BREAK_GAP if args.break_gap is None else args.break_gap,
             servers=args.servers,
             speed_bands=args.speed_bands.split(",") if args.speed_bands else None,
-            target_wait=_minutes(args.target, "--target"),
+            target_wait=_minutes(args.target_wait, "--target-wait"),
             name=args.name,
         )
         print(result.text())
@@ -226,7 +228,7 @@ def _validate_log(args: argparse.Namespace) -> int:
             replications=args.reps,
             seed=args.seed,
             workers=args.workers,
-            target=_minutes(args.target, "--target"),
+            target_wait=_minutes(args.target_wait, "--target-wait"),
         )
     except LogError as error:
         print(f"wsim validate-log: {error}", file=sys.stderr)

@@ -61,6 +61,7 @@ def _profile_pieces(profile: Profile | None, lo: float, hi: float) -> list[tuple
 def periods(demand: Demand, scenario: Scenario) -> list[Period]:
     """The arrival periods of one demand stream over the scenario's calendar."""
     calendar = scenario.calendar
+    days: list[tuple[Day, float, float, str | None]]
     if calendar.mode == "continuous":
         days = [(day, 0.0, MINUTES_PER_DAY, None) for day in open_days(calendar)]
     else:
@@ -85,9 +86,11 @@ def periods(demand: Demand, scenario: Scenario) -> list[Period]:
         elif factor == 0:
             rates = [0.0] * len(pieces)
         else:
+            assert demand.per_day is not None  # exactly one of per_hour, per_day (validated)
             rates = [demand.per_day * factor * w / total_weight for _, w in pieces]
         start, end = day.start + lo, day.start + hi
         if calendar.mode == "continuous":
+            assert calendar.horizon is not None  # required in continuous mode (validated)
             end = min(end, calendar.horizon)
         breaks = tuple(day.start + t for t, _ in pieces)
         result.append(Period(day.index, start, end, breaks, tuple(rates)))
@@ -103,9 +106,10 @@ def _arrival_days(demand: Demand, scenario: Scenario) -> list[tuple[Day, float, 
     before it (0 before the first).
     """
     calendar = scenario.calendar
-    channel = scenario.channels.get(demand.channel)
+    channel = next((c for n, c in scenario.channels.items() if n == demand.channel), None)
     if channel is None or not channel.own_hours:
         return [(day, day.open, day.close, day.day_type) for day in open_days(calendar)]
+    days: list[tuple[Day, str | None]]
     if channel.days == "open":
         days = [(day, day.day_type) for day in open_days(calendar)]
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from wsim.scenario.calendar import DEFAULT_DAY_TYPE, WEEKDAYS, Calendar
+from wsim.scenario.calendar import DEFAULT_DAY_TYPE, WEEKDAYS, Calendar, Weekday
 from wsim.scenario.units import MINUTES_PER_DAY
 
 
@@ -28,7 +28,7 @@ class Day:
 
     index: int
     start: float
-    weekday: str
+    weekday: Weekday
     day_type: str = DEFAULT_DAY_TYPE
     open: float = 0.0
     close: float = MINUTES_PER_DAY
@@ -50,7 +50,7 @@ class CalendarDays:
         self._holidays = set(calendar.holidays)
         self._workdays = {w.date: w.day_type for w in calendar.workdays}
 
-    def weekday(self, c: int) -> str:
+    def weekday(self, c: int) -> Weekday:
         """The weekday of calendar day `c`."""
         return WEEKDAYS[(self._first + c) % 7]
 
@@ -68,10 +68,10 @@ class CalendarDays:
         elif date is not None and date in self._holidays:
             return None
         else:
-            day_type = self.calendar.day_type_of(weekday)
-            if day_type is None:
+            ordinary = self.calendar.day_type_of(weekday)
+            if ordinary is None:
                 return None
-            working = weekday in self.calendar.weekdays
+            day_type, working = ordinary, weekday in self.calendar.weekdays
         open_, close = self.calendar.hours(day_type)
         start = c * MINUTES_PER_DAY
         return Day(index, start, weekday, day_type, open_, close, working, date)
@@ -87,6 +87,7 @@ def open_days(calendar: Calendar) -> list[Day]:
     days: list[Day] = []
     c = 0
     if calendar.mode == "continuous":
+        assert calendar.horizon is not None  # required in continuous mode (validated)
         while c * MINUTES_PER_DAY < calendar.horizon:
             days.append(Day(c, c * MINUTES_PER_DAY, week.weekday(c)))
             c += 1
@@ -119,7 +120,7 @@ def hall_days(calendar: Calendar, drain: bool) -> list[Day]:
     return days
 
 
-def calendar_days(calendar: Calendar, last: int) -> list[tuple[int, str, Day | None]]:
+def calendar_days(calendar: Calendar, last: int) -> list[tuple[int, Weekday, Day | None]]:
     """Every calendar day 0..`last`: its number, weekday and open day (None when closed).
 
     Remote channels open on every day (``days: all``) use this to place their arrivals.

@@ -300,6 +300,7 @@ class Hall:
         self.t_arrival.append(now)
         self.t_work.append(work)
         self.t_case.append(case)
+        # drawn first, even for a ticket that balks: the n-th ticket keeps its n-th draw (CRN)
         patience = self.patience_draw[k]() if self.patience_draw else None
         self.t_start.append(float("nan"))
         self.t_clerk.append(-1)

@@ -37,7 +37,7 @@ from wsim.model.logs import CaseLog
 from wsim.model.states import CaseState, Switch, TicketState
 from wsim.model.timeline import Intervals, outage_intervals
 from wsim.scenario.distributions import Distribution, Uniform
-from wsim.scenario.journeys import ParallelStep, Step
+from wsim.scenario.journeys import ChannelName, ParallelStep, Step
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
 
@@ -126,7 +126,7 @@ class Journeys:
 
     def _init_case_lists(self) -> None:
         self.c_stream: list[int] = []
-        self.c_channel: list[str] = []
+        self.c_channel: list[ChannelName] = []
         self.c_segment: list[str] = []
         self.c_start: list[float] = []
         self.c_accepted: list[float] = []
@@ -274,8 +274,8 @@ class Journeys:
         for lst in (self.c_accepted, self.c_decided, self.c_end):
             lst.append(float("nan"))
         self.c_deadline.append(float("inf"))
-        for lst in (self.c_trips, self.c_reworks, self.c_handoffs):
-            lst.append(0)
+        for counts in (self.c_trips, self.c_reworks, self.c_handoffs):
+            counts.append(0)
         self.c_handoff_wait.append(0.0)
         self.c_review_delay.append(0.0)
         self.c_hit.append(False)
@@ -299,7 +299,7 @@ class Journeys:
     def _service_of(self, k: int):
         return self.scenario.services[self.scenario.demand[k].service]
 
-    def _choose(self, k: int) -> tuple[str, str]:
+    def _choose(self, k: int) -> tuple[str, ChannelName]:
         """The citizen's segment and channel for a new case of stream `k`."""
         scenario = self.scenario
         demand = scenario.demand[k]
@@ -412,6 +412,7 @@ class Journeys:
         """
         name = self.scenario.demand[k].service
         spec = self.scenario.services[name].appointments
+        assert spec is not None  # only services with appointments book
         if not self._chance("book", k, spec.share):
             return None
         now = self.env.now
@@ -434,8 +435,9 @@ class Journeys:
         if no_show:
             yield env.timeout(max(slot - env.now, 0.0))
             return TicketState.ABANDONED
-        punctuality = self.scenario.services[self.scenario.demand[k].service].appointments
-        punctuality = punctuality.punctuality
+        spec = self.scenario.services[self.scenario.demand[k].service].appointments
+        assert spec is not None  # a booked visit is of a service with appointments
+        punctuality = spec.punctuality
         if self._chance("late", k, punctuality.late_share):
             at = slot + self._time("late-by", k, punctuality.late)
         else:

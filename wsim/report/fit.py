@@ -168,7 +168,7 @@ def write_fit_report(
     if validation is not None:
         validation_text = (
             f"{validation.replications} replications (seed {validation.seed}) against "
-            f"{len(validation.dates)} logged days; target wait {validation.target:g} min. "
+            f"{len(validation.dates)} logged days; target wait {validation.target_wait:g} min. "
             "Intervals are 95%: simulated over replications, observed over the logged days. "
             "error = simulated / observed - 1."
         )

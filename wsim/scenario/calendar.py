@@ -41,7 +41,7 @@ from wsim.scenario.errors import FieldProblems, Problem, unknown_name_message
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
 """The days of the week, Monday first, as scenario files name them."""
 
 WORKWEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -150,7 +150,7 @@ class Calendar(FrozenModel):
         return self
 
     def _continuous_problems(self) -> list[Problem]:
-        problems = [
+        problems: list[Problem] = [
             (name, "not used in continuous mode (it runs around the clock); remove it")
             for name in ("days", "open", "close", "drain")
             if name in self.model_fields_set
@@ -173,7 +173,7 @@ class Calendar(FrozenModel):
         return problems
 
     def _days_problems(self) -> list[Problem]:
-        problems = [
+        problems: list[Problem] = [
             (name, "only used in continuous mode; in days mode give days, open and close")
             for name in ("horizon", "warmup")
             if name in self.model_fields_set
@@ -280,7 +280,7 @@ class Calendar(FrozenModel):
     @model_serializer(mode="wrap")
     def _drop_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """Leave out the fields the mode does not use, so ``to_dict()`` loads again."""
-        unused = (
+        unused: tuple[str, ...] = (
             ("horizon", "warmup") if self.mode == "days" else ("days", "open", "close", "drain")
         )
         if self.start_date is not None:

@@ -60,6 +60,7 @@ class Review(FrozenModel):
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
+RemoteChannelName = Literal["online", "kiosk", "phone"]
 DAY = 1440.0
 
 

@@ -15,22 +15,51 @@ from typing import Protocol
 from wsim.scenario.calendar import DEFAULT_DAY_TYPE, Calendar
 from wsim.scenario.errors import Problem, join_path, key_path, unknown_name_message
 from wsim.scenario.hall import Demand, Profile, Service, WindowGroup
-from wsim.scenario.journeys import Channel, Department, Outage
+from wsim.scenario.journeys import Channel, Department, Outage, RemoteChannelName
 from wsim.scenario.staffing import GRID_TOLERANCE, Staffing, clock_range, planning_hours
 
 
 class ScenarioParts(Protocol):
-    """The parts of a scenario that the checks read (a :class:`Scenario` has them all)."""
+    """The parts of a scenario that the checks read (a :class:`Scenario` has them all).
 
-    calendar: Calendar
-    services: Mapping[str, Service]
-    profiles: Mapping[str, Profile]
-    demand: tuple[Demand, ...]
-    windows: tuple[WindowGroup, ...]
-    channels: Mapping[str, Channel]
-    departments: Mapping[str, Department]
-    systems: Mapping[str, Outage]
-    staffing: Staffing | None
+    Read-only (properties), as the frozen scenario's fields are.
+    """
+
+    @property
+    def calendar(self) -> Calendar:
+        """The calendar."""
+
+    @property
+    def services(self) -> Mapping[str, Service]:
+        """The services by name."""
+
+    @property
+    def profiles(self) -> Mapping[str, Profile]:
+        """The demand profiles by name."""
+
+    @property
+    def demand(self) -> tuple[Demand, ...]:
+        """The demand streams."""
+
+    @property
+    def windows(self) -> tuple[WindowGroup, ...]:
+        """The window groups."""
+
+    @property
+    def channels(self) -> Mapping[RemoteChannelName, Channel]:
+        """The remote channels' settings."""
+
+    @property
+    def departments(self) -> Mapping[str, Department]:
+        """The back-office departments by name."""
+
+    @property
+    def systems(self) -> Mapping[str, Outage]:
+        """The systems that fail, by name."""
+
+    @property
+    def staffing(self) -> Staffing | None:
+        """The staffing section, if any."""
 
     def uses_journeys(self) -> bool:
         """True when a case can be more than one hall visit (the journey model is needed)."""
@@ -78,19 +107,19 @@ def demand_problems(scenario: ScenarioParts) -> list[Problem]:
 def _closed(scenario: ScenarioParts, demand: Demand) -> list[Problem]:
     """Day types on which the stream's profile has no weight in its hours (field, message)."""
     calendar = scenario.calendar
-    channel = scenario.channels.get(demand.channel)
-    own = channel is not None and channel.hours is not None
+    channel = next((c for n, c in scenario.channels.items() if n == demand.channel), None)
+    own_hours = channel.hours if channel is not None else None
     problems = []
     for day_type in calendar.day_type_names:
         name = demand.profile_on(day_type)
         if name is None or demand.day_factors.get(day_type, 1.0) == 0:
             continue
-        lo, hi = channel.hours if own else calendar.hours(day_type)
+        lo, hi = own_hours if own_hours is not None else calendar.hours(day_type)
         if scenario.profiles[name].weight_between(lo, hi) > 0:
             continue
         field = "profile" if name == demand.profile else f"day_profiles.{day_type}"
-        where = "the channel's hours" if own else "the opening hours"
-        if day_type != DEFAULT_DAY_TYPE and not own:
+        where = "the channel's hours" if own_hours is not None else "the opening hours"
+        if day_type != DEFAULT_DAY_TYPE and own_hours is None:
             where += f" of {day_type} days"
         message = f"profile {name!r} has no weight during {where} {clock_range(lo, hi)}"
         if day_type != DEFAULT_DAY_TYPE:
@@ -221,11 +250,11 @@ def journey_problems(scenario: ScenarioParts) -> list[Problem]:
                 message = unknown_name_message("department", dept, scenario.departments)
                 problems.append((f"services.{name}.{field}", message))
     for i, demand in enumerate(scenario.demand):
-        service = scenario.services.get(demand.service)
-        if service and demand.channel not in ("any", *service.channels):
+        demanded = scenario.services.get(demand.service)
+        if demanded and demand.channel not in ("any", *demanded.channels):
             message = (
                 f"service {demand.service!r} cannot start in channel {demand.channel!r}; "
-                f"allowed: {', '.join(service.channels)} (or any)"
+                f"allowed: {', '.join(demanded.channels)} (or any)"
             )
             problems.append((f"demand[{i}].channel", message))
     problems += [
