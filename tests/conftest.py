@@ -130,7 +130,8 @@ def assert_cases_conserved(results: wsim.Results) -> None:
       which a kiosk case skips when an outage sends it to a window instead (or when it was
       abandoned at a window visit for help that comes first);
     - start <= accepted <= decided <= end along a completed case; an unfinished case has no
-      end; an abandoned case ended with a ticket it gave up on (or balked at).
+      end; an abandoned case ended with a ticket it gave up on (or balked at), or is a no-show
+      of an appointment (no ticket, no trip).
     """
     cases, visits = results.cases, results.visits
     states = cases.groupby("replication").state.value_counts().unstack(fill_value=0)
@@ -156,4 +157,8 @@ def assert_cases_conserved(results: wsim.Results) -> None:
     assert cases[cases.state == "in_progress"].end.isna().all()
     last = visits.sort_values("arrival").groupby(keys).last()
     abandoned = cases[cases.state == "abandoned"].set_index(keys).index
-    assert last.loc[abandoned].outcome.isin(["abandoned", "balked"]).all()
+    with_ticket = abandoned[abandoned.isin(last.index)]
+    assert last.loc[with_ticket].outcome.isin(["abandoned", "balked"]).all()
+    # an abandoned case without a ticket is a booked citizen who did not come: no trip
+    no_show = cases.set_index(keys).loc[abandoned.difference(with_ticket)]
+    assert (no_show.trips == 0).all()

@@ -92,7 +92,7 @@ def test_baseline_has_the_study_structure():
     assert len(scenario.departments) >= 8
     assert len(scenario.services) >= 20
     assert scenario.calendar.mode == "days"
-    assert scenario.calendar.days == 20
+    assert scenario.calendar.days == 24  # 4 weeks of Mon-Fri and a Saturday morning
     owners = {s.department for s in scenario.services.values()}
     assert owners == set(scenario.departments)
     # one window group per department, serving exactly that department's services

@@ -140,6 +140,27 @@ _TABLE: tuple[Kpi, ...] = (
     _kpi("staff_cost", "staff cost over the simulated days", "模拟期人员成本", "currency",
          "cost of open windows and back-office staff over the arrival days", "lower",
          rel=0.01),
+    # the KPIs of optional mechanisms: present only in scenarios that use them
+    _kpi("pre_review_delay_h_mean", "mean delay of online pre-review", "网上预审平均时长",
+         "hours", "mean time from an online submission to the end of its pre-review by staff, "
+         "overnight waits included (hours)", "lower", abs=1.0, rel=0.10),
+    _kpi("online_switch_rate", "cases that went online instead of the hall",
+         "转为网上办理比例", "share", "share of cases that went to the portal instead of the "
+         "hall, for the posted hall wait or on balking", abs=0.02),
+    _kpi("appointment_wait_mean", "mean wait of booked citizens from their slot",
+         "预约者自预约时段起平均等候", "min", "mean wait of served booked citizens from their "
+         "slot time (from arrival when they came late; 0 when called before the slot) to the "
+         "call (min)", "lower", abs=1.0),
+    _kpi("appointment_no_show_rate", "booked citizens who did not come", "预约爽约率", "share",
+         "share of bookings whose citizen did not come", "lower", abs=0.02),
+    _kpi("slot_utilisation", "appointment slot utilisation", "预约时段利用率", "share",
+         "booked citizens who came over the slots' capacity (citizens per slot x slots) on the "
+         "arrival days", abs=0.02),
+    _kpi("walk_in_wait_mean", "mean wait of walk-ins", "现场取号者平均等候", "min",
+         "mean wait of served tickets without a slot, ticket to call (min)", "lower", abs=1.0),
+    _kpi("appointment_unmet_share", "citizens who found no free slot", "未约到时段比例",
+         "share", "share of the citizens who wanted a slot that found none with room (they "
+         "came as walk-ins)", "lower", abs=0.02),
 )  # fmt: skip
 
 #: Every KPI of `Results.kpis`, in column order, by name.

@@ -2,6 +2,9 @@
 
 All times are minutes. In continuous mode only tickets that arrive inside the measurement
 window [warm-up, horizon) count, and window busy and open time are clipped to that window.
+The KPIs of an optional mechanism (pre-review by staff, reacting channel choice, appointments)
+are there only when the scenario uses it, so that the tables of other scenarios stay as they
+were.
 """
 
 from __future__ import annotations
@@ -33,7 +36,69 @@ def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
     return {
         **hall_kpis(log, scenario.targets.hall_wait, busy, open_time),
         **case_kpis(log, scenario, open_time),
+        **review_kpis(log, scenario),
+        **switch_kpis(log, scenario),
+        **appointment_kpis(log, scenario),
     }
+
+
+def appointment_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Appointments (when a service has them): waits, no-shows, slot use, unmet demand.
+
+    Tickets count by their arrival and bookings by when they were made, inside the measurement
+    window; slot utilisation is over the slots of the arrival days.
+    """
+    if all(service.appointments is None for service in scenario.services.values()):
+        return {}
+    cases = cases_of(log)
+    lo, hi = log.window
+    mine = counted(log) & (log.outcome == SERVED)
+    booked = mine & np.isfinite(log.slot)
+    walk_in = mine & ~np.isfinite(log.slot)
+    from_slot = log.start[booked] - np.maximum(log.slot[booked], log.arrival[booked])
+    bookings = cases.bookings[(cases.bookings[:, 0] >= lo) & (cases.bookings[:, 0] < hi)]
+    unmet = int(((cases.unbooked >= lo) & (cases.unbooked < hi)).sum())
+    came = (cases.bookings[:, 2] == 0) & (cases.bookings[:, 3] == 1)
+    nan = float("nan")
+    walk_in_waits = log.start[walk_in] - log.arrival[walk_in]
+    return {
+        "appointment_wait_mean": float(np.clip(from_slot, 0, None).mean())
+        if from_slot.size
+        else nan,
+        "appointment_no_show_rate": float(bookings[:, 2].mean()) if bookings.size else nan,
+        "slot_utilisation": float(came.sum() / cases.slot_capacity) if cases.slot_capacity else nan,
+        "walk_in_wait_mean": float(walk_in_waits.mean()) if walk_in_waits.size else nan,
+        "appointment_unmet_share": _share(np.ones(unmet, dtype=bool), len(bookings) + unmet),
+    }
+
+
+def switch_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Channel choice that reacts (``segments[i].switch_at`` or ``citizens.balk_to``).
+
+    The share of the cases started in the measurement window that went to the portal instead
+    of the hall, for the posted wait or on balking.
+    """
+    reacting = any(s.switch_at is not None for s in scenario.segments)
+    if not reacting and scenario.citizens.balk_to is None:
+        return {}
+    cases = cases_of(log)
+    lo, hi = log.window
+    mine = (cases.start >= lo) & (cases.start < hi)
+    return {"online_switch_rate": _share(cases.switched[mine] > 0, int(mine.sum()))}
+
+
+def review_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Pre-review by staff (when a channel has ``review``): the delay of a pre-review.
+
+    A pre-review counts when its submission falls in the measurement window.
+    """
+    if not any(channel.review is not None for channel in scenario.channels.values()):
+        return {}
+    reviews = cases_of(log).reviews
+    lo, hi = log.window
+    mine = reviews[(reviews[:, 0] >= lo) & (reviews[:, 0] < hi)]
+    delay = (mine[:, 2] - mine[:, 0]) / 60
+    return {"pre_review_delay_h_mean": float(delay.mean()) if delay.size else float("nan")}
 
 
 def hall_kpis(
@@ -124,6 +189,8 @@ def cases_of(log: HallLog) -> CaseLog:
         department_busy=0.0,
         department_available=0.0,
         department_cost=0.0,
+        review_delay=np.zeros(n),
+        switched=np.zeros(n, dtype=int),
     )
 
 

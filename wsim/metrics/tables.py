@@ -9,7 +9,8 @@ import numpy as np
 
 from wsim.metrics.kpis import busy_and_open, cases_of, counted
 from wsim.model.logs import HallLog
-from wsim.model.states import CASE_LABELS, TICKET_LABELS, CaseState, TicketState
+from wsim.model.states import CASE_LABELS, SWITCH_LABELS, TICKET_LABELS, CaseState, TicketState
+from wsim.scenario.units import MINUTES_PER_DAY
 
 SERVED = TicketState.SERVED
 COMPLETED = CaseState.COMPLETED
@@ -43,11 +44,24 @@ def case_columns(log: HallLog) -> dict[str, np.ndarray]:
         "reworks": cases.reworks,
         "handoffs": cases.handoffs,
         "handoff_wait_h": cases.handoff_wait / 60,
+        "review_delay_h": cases.review_delay / 60,
+        "switched": np.array(SWITCH_LABELS, dtype=object)[cases.switched],
         "hit_by_outage": cases.hit_by_outage,
         "on_time": on_time,
         "state": np.array(CASE_LABELS, dtype=object)[cases.state],
         "counted": (cases.start >= lo) & (cases.start < hi),
+        "day_type": day_type_at(log, cases.start),
     }
+
+
+def day_type_at(log: HallLog, times: np.ndarray) -> np.ndarray:
+    """The day type of the hall day each clock time falls on (``closed`` on other days)."""
+    if log.day_start.size == 0:
+        return np.full(times.size, "default", dtype=object)
+    names = np.array([*log.day_type, "closed"], dtype=object)
+    i = np.searchsorted(log.day_start, times, side="right") - 1
+    inside = (i >= 0) & (times < log.day_start[np.maximum(i, 0)] + MINUTES_PER_DAY)
+    return names[np.where(inside, i, log.day_type.size)]
 
 
 def visit_columns(log: HallLog) -> dict[str, np.ndarray]:
@@ -60,7 +74,9 @@ def visit_columns(log: HallLog) -> dict[str, np.ndarray]:
         "service": np.array(log.service_names, dtype=object)[log.service],
         "stream": np.array(log.stream_names, dtype=object)[log.stream],
         "day": log.day,
+        "day_type": day_type_at(log, log.arrival),
         "arrival": log.arrival,
+        "slot": log.slot if log.slot.size else np.full(log.arrival.size, np.nan),
         "called": log.start,
         "start": log.start,
         "end": log.end,

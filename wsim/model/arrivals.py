@@ -1,9 +1,11 @@
 """Arrival processes: piecewise-constant rates over the calendar, sampled by thinning.
 
 A demand stream's rate is constant (``per_hour``) or a day's volume (``per_day``) spread over
-the day by a profile of relative weights, scaled by a weekday factor. Arrivals are an exact
-non-homogeneous Poisson process: candidates come at the day's maximum rate and each is kept
-with probability rate(t) / max rate (Lewis and Shedler's thinning).
+the day by a profile of relative weights, scaled by a weekday factor and a day-type factor.
+Each open day has its own hours and profile (by its day type); a remote channel with its own
+``hours``/``days`` spreads its streams' volume over those hours instead, on its own days.
+Arrivals are an exact non-homogeneous Poisson process: candidates come at the day's maximum
+rate and each is kept with probability rate(t) / max rate (Lewis and Shedler's thinning).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from wsim.model.calendar import open_days
+from wsim.model.calendar import Day, calendar_days, open_days
 from wsim.scenario.hall import Demand, Profile
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
@@ -59,20 +61,30 @@ def _profile_pieces(profile: Profile | None, lo: float, hi: float) -> list[tuple
 def periods(demand: Demand, scenario: Scenario) -> list[Period]:
     """The arrival periods of one demand stream over the scenario's calendar."""
     calendar = scenario.calendar
-    profile = scenario.profiles[demand.profile] if demand.profile else None
-    # A constant rate (per_hour) has no profile; a day's volume is spread by one (or flat).
+    days: list[tuple[Day, float, float, str | None]]
     if calendar.mode == "continuous":
-        lo, hi = 0.0, MINUTES_PER_DAY
+        days = [(day, 0.0, MINUTES_PER_DAY, None) for day in open_days(calendar)]
     else:
-        lo, hi = calendar.open, calendar.close
-    pieces = _profile_pieces(profile, lo, hi)
-    edges = [t for t, _ in pieces] + [hi]
-    total_weight = sum(w * (edges[i + 1] - edges[i]) for i, (_, w) in enumerate(pieces))
+        days = _arrival_days(demand, scenario)
     result = []
-    for day in open_days(calendar):
+    spread: dict[tuple[str | None, float, float], tuple[list, float]] = {}
+    for day, lo, hi, day_type in days:
         factor = demand.weekday_factors.get(day.weekday, 1.0)
+        if day_type is not None:
+            factor *= demand.day_factors.get(day_type, 1.0)
+        name = demand.profile if day_type is None else demand.profile_on(day_type)
+        # A constant rate (per_hour) has no profile; a day's volume is spread by one (or flat).
+        key = (name, lo, hi)
+        if key not in spread:
+            pieces = _profile_pieces(scenario.profiles[name] if name else None, lo, hi)
+            edges = [t for t, _ in pieces] + [hi]
+            weight = sum(w * (edges[i + 1] - edges[i]) for i, (_, w) in enumerate(pieces))
+            spread[key] = (pieces, weight)
+        pieces, total_weight = spread[key]
         if demand.per_hour is not None:
             rates = [demand.per_hour / 60.0 * factor] * len(pieces)
+        elif factor == 0:
+            rates = [0.0] * len(pieces)
         else:
             assert demand.per_day is not None  # exactly one of per_hour, per_day (validated)
             rates = [demand.per_day * factor * w / total_weight for _, w in pieces]
@@ -83,6 +95,36 @@ def periods(demand: Demand, scenario: Scenario) -> list[Period]:
         breaks = tuple(day.start + t for t, _ in pieces)
         result.append(Period(day.index, start, end, breaks, tuple(rates)))
     return result
+
+
+def _arrival_days(demand: Demand, scenario: Scenario) -> list[tuple[Day, float, float, str | None]]:
+    """The days a stream arrives on (days mode): (day, from, to minutes of day, day type).
+
+    Hall streams arrive in the hall's hours of each open day. A remote channel with its own
+    hours uses them; with ``days: all`` it submits on every calendar day up to the last open
+    day, a closed day having no day type (None) and the open-day index of the last open day
+    before it (0 before the first).
+    """
+    calendar = scenario.calendar
+    channel = next((c for n, c in scenario.channels.items() if n == demand.channel), None)
+    if channel is None or not channel.own_hours:
+        return [(day, day.open, day.close, day.day_type) for day in open_days(calendar)]
+    days: list[tuple[Day, str | None]]
+    if channel.days == "open":
+        days = [(day, day.day_type) for day in open_days(calendar)]
+    else:
+        last = open_days(calendar)[-1].calendar_day
+        days, index = [], 0
+        for c, weekday, day in calendar_days(calendar, last):
+            if day is not None:
+                index = day.index
+                days.append((day, day.day_type))
+            else:
+                closed = Day(
+                    index, c * MINUTES_PER_DAY, weekday, open=calendar.open, close=calendar.close
+                )
+                days.append((closed, None))
+    return [(day, *(channel.hours or (day.open, day.close)), day_type) for day, day_type in days]
 
 
 class ArrivalClock:

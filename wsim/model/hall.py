@@ -14,11 +14,18 @@ next citizen at a cost that grows with the log of the line, not with the number 
 it serves. Tickets that arrived at the same instant are called in the order of their queues
 (the (priority, service) pairs in the order the demand lists them), then of their numbers.
 
+Appointments: a group that serves booked citizens also keeps a heap of ``(slot time, ticket,
+end of grace)`` of the booked tickets whose slot has come (pushed at the slot time, or at
+arrival when later); it calls from that heap first, dropping entries whose grace is over or
+whose ticket left. A booked ticket is also an ordinary ticket by its arrival, in the ordinary
+heaps, so outside its grace interval it is called as a walk-in.
+
 Rules, in the words of a planner:
 - a citizen takes a ticket for one service; if a window that serves it is free, it is called at
   once; otherwise the citizen waits (or balks, when `balk_at` already wait for that service);
 - a window that becomes free calls the highest-priority, then longest-waiting ticket among the
-  services it serves;
+  services it serves; a window serving appointments first calls a booked citizen whose slot
+  time has come and whose grace time is not over (the earliest slot first);
 - a waiting citizen abandons after their patience runs out;
 - window groups open and close clerks on their schedule; a clerk finishes the current citizen
   before leaving;
@@ -106,6 +113,8 @@ class Hall:
         self.waiting = [0] * len(self.services)
         self._compact_at = COMPACT_EVERY
         self.listener: HallListener | None = None
+        self.mean_work = [scenario.services[name].window_time.expected() for name in self.services]
+        self._init_appointments(scenario, svc)
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -173,6 +182,28 @@ class Hall:
         self.open_since = [0.0] * n
         self.shifts: list[tuple[int, float, float]] = []
 
+    def _init_appointments(self, scenario: Scenario, svc: dict[str, int]) -> None:
+        """Per group, the heap of booked tickets in their grace interval (None without any)."""
+        groups = {g.name: i for i, g in enumerate(scenario.windows)}
+        self.booked_heaps: list[list | None] = [None] * len(scenario.windows)
+        self.booking_groups: list[list[int]] = [[] for _ in self.services]
+        self.grace = [0.0] * len(self.services)
+        self.slot_of: dict[int, float] = {}  # booked ticket -> its slot time
+        for name, service in scenario.services.items():
+            spec = service.appointments
+            if spec is None:
+                continue
+            s = svc[name]
+            chosen = (
+                self.groups_of_service[s]
+                if spec.groups is None
+                else [groups[name] for name in spec.groups]
+            )
+            self.booking_groups[s] = chosen
+            self.grace[s] = spec.grace
+            for g in chosen:
+                self.booked_heaps[g] = []
+
     # --- the event loop ----------------------------------------------------------------------
 
     def run(self) -> HallLog:
@@ -206,6 +237,19 @@ class Hall:
         else:
             self._ticket(k, day, self.work_draw[k](), -1)
 
+    def posted_wait(self, s: int) -> float:
+        """The wait the hall posts for service `s` now (minutes).
+
+        The citizens waiting for it times its mean window time, over the windows serving it that
+        are open (staffed) now; infinite when none is.
+        """
+        windows = sum(
+            self.is_open[c] for g in self.groups_of_service[s] for c in self.group_clerks[g]
+        )
+        if windows == 0:
+            return float("inf")
+        return self.waiting[s] * self.mean_work[s] / windows
+
     def next_ticket(self) -> int:
         """The number the next ticket will get."""
         return len(self.t_arrival)
@@ -216,6 +260,39 @@ class Hall:
         The ticket is for `work` minutes. The listener hears back through `ticket_done`.
         """
         self._ticket(k, self.today, work, case)
+
+    def issue_booked_ticket(self, k: int, work: float, case: int, slot: float, day: int) -> None:
+        """A booked citizen of case `case` takes a ticket now for the slot at clock time `slot`.
+
+        `day` is the slot's hall day (the citizen may come at its opening instant, before the
+        hall has turned to it). The ticket is called first at the service's appointment groups
+        from `slot` until the grace time after it; it never balks.
+        """
+        tid = len(self.t_arrival)
+        self.slot_of[tid] = slot
+        self._ticket(k, day, work, case)
+        if self.t_state[tid] != WAITING:
+            return  # called at once
+        wait = slot - now_of(self.env)
+        if wait > 0:
+            self.env.timeout(wait, tid).callbacks.append(self._on_slot)
+        else:
+            self._slot_time(tid)
+
+    def _on_slot(self, ev: simpy.Event) -> None:
+        self._slot_time(value_of(ev))
+
+    def _slot_time(self, tid: int) -> None:
+        """The slot of a waiting booked ticket has come: it joins its groups' booked heaps."""
+        if self.t_state[tid] != WAITING:
+            return
+        s = self.t_service[tid]
+        slot = self.slot_of[tid]
+        expiry = slot + self.grace[s]
+        if now_of(self.env) > expiry:
+            return  # came after the grace time: a walk-in
+        for g in self.booking_groups[s]:
+            heappush(self.booked_heaps[g], (slot, tid, expiry))
 
     def _ticket(self, k: int, day: int, work: float, case: int) -> None:
         """Issue a ticket now: serve it at a free window, queue it, or record a balk."""
@@ -234,7 +311,7 @@ class Hall:
         patience = self.patience_draw[k]() if self.patience_draw else None
         self.t_start.append(float("nan"))
         self.t_clerk.append(-1)
-        if self.waiting[s] >= self.balk_at:
+        if self.waiting[s] >= self.balk_at and tid not in self.slot_of:
             self.t_state.append(BALKED)
             self.t_end.append(now)
             if case >= 0:
@@ -292,6 +369,16 @@ class Hall:
             self._close_clerk(c)
             return
         state = self.t_state
+        booked = self.booked_heaps[self.clerk_group[c]]
+        if booked:
+            now = now_of(self.env)
+            while booked and (state[booked[0][1]] != WAITING or booked[0][2] < now):
+                heappop(booked)
+            if booked:
+                tid = heappop(booked)[1]
+                self.waiting[self.t_service[tid]] -= 1
+                self._serve(tid, c, now)
+                return
         for heap in self.call_heaps[self.clerk_group[c]]:
             while heap and state[heap[0]] != WAITING:
                 heappop(heap)
@@ -338,6 +425,10 @@ class Hall:
                 heap[:] = [tid for tid in heap if state[tid] == WAITING]
                 heapify(heap)
                 entries += len(heap)
+        for booked in self.booked_heaps:
+            if booked:
+                booked[:] = [entry for entry in booked if state[entry[1]] == WAITING]
+                heapify(booked)
         self._compact_at = len(self.t_arrival) + max(COMPACT_EVERY, entries)
 
     # --- windows opening and closing ---------------------------------------------------------
@@ -380,24 +471,29 @@ class Hall:
         """Process: apply the group's schedule changes within each day.
 
         In days mode the count at opening is set by `_closings`; here come the changes between
-        opening and closing. In continuous mode the schedule repeats every day, and before the
-        day's first change the previous day's last count holds.
+        opening and closing, from the schedule of the day's type. In continuous mode the
+        schedule repeats every day, and before the day's first change the previous day's last
+        count holds.
         """
         env = self.env
         calendar = self.scenario.calendar
-        if group.schedule is None:
-            if calendar.mode == "continuous":
+        if calendar.mode == "continuous":
+            if group.schedule is None:
                 self.set_count(g, group.count)
-            return
-        changes = group.schedule
-        if calendar.mode == "days":
-            lo, hi, times = calendar.open, calendar.close, []
+                return
+            start = [(0.0, group.count_at(0.0, daily=True))]
+            times = start + [(t, n) for t, n in group.schedule if 0.0 < t < MINUTES_PER_DAY]
+            plans = {None: times}
         else:
-            lo, hi = 0.0, MINUTES_PER_DAY
-            times = [(0.0, group.count_at(0.0, daily=True))]
-        times += [(t, n) for t, n in changes if lo < t < hi]
+            plans = {
+                name: [(t, n) for t, n in group.changes(name) if lo < t < hi]
+                for name in calendar.day_type_names
+                for lo, hi in [calendar.hours(name)]
+            }
+            if not any(plans.values()):
+                return
         for day in self.days:
-            for t, n in times:
+            for t, n in plans[None if calendar.mode == "continuous" else day.day_type]:
                 at = day.start + t
                 if calendar.mode == "continuous" and at >= calendar.horizon:
                     return
@@ -408,16 +504,15 @@ class Hall:
     def _closings(self):
         """Process (days mode): open the hall, staff it, and close it, every open day."""
         env = self.env
-        calendar = self.scenario.calendar
         for day in self.days:
-            opening = day.start + calendar.open
+            opening = day.start + day.open
             if opening > env.now:
                 yield env.timeout(opening - env.now)
             self.closed = False
             self.today = day.index
             for g, group in enumerate(self.scenario.windows):
-                self.set_count(g, group.count_at(calendar.open))
-            yield env.timeout(day.start + calendar.close - env.now)
+                self.set_count(g, group.count_at(day.open, day_type=day.day_type))
+            yield env.timeout(day.start + day.close - env.now)
             self._close_hall()
 
     def _close_hall(self) -> None:
@@ -451,7 +546,7 @@ class Hall:
             journeys = self.scenario.uses_journeys()
             end = arrival_days[-1].start + MINUTES_PER_DAY if journeys else float("inf")
             window = (0.0, end)
-            day_close = np.array([d.start + calendar.close for d in arrival_days])
+            day_close = np.array([d.start + d.close for d in arrival_days])
         shifts = np.array(self.shifts, dtype=float).reshape(-1, 3)
         return HallLog(
             service_names=self.services,
@@ -472,4 +567,14 @@ class Hall:
             window=window,
             day_close=day_close,
             case=np.array(self.t_case, dtype=int),
+            day_start=np.array([d.start for d in self.days], dtype=float),
+            day_type=np.array([d.day_type for d in self.days], dtype=object),
+            slot=self._slots(),
         )
+
+    def _slots(self) -> np.ndarray:
+        """Per ticket, the slot time of a booked ticket (NaN for a walk-in)."""
+        slot = np.full(len(self.t_arrival), np.nan)
+        if self.slot_of:
+            slot[list(self.slot_of)] = list(self.slot_of.values())
+        return slot

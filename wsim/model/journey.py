@@ -3,10 +3,13 @@
 Each case is one SimPy process that walks through its journey:
 
 1. **channel**: the demand stream's channel, or (``channel: any``) one chosen by the citizen's
-   segment among the channels the service allows;
-2. **intake**: at the hall, a window visit, repeated after ``return_delay`` while materials are
-   incomplete; remotely, a submission (waiting out, giving up on, or leaving an outage for the
-   hall), pre-review with resubmission or fallback to the hall, and the hall visits weak
+   segment among the channels the service allows; a segment with ``switch_at`` goes online
+   instead of the hall when the hall's posted wait is above it;
+2. **intake**: at the hall, a window visit (the first one at a booked slot when the service
+   has appointments), repeated after ``return_delay`` while materials are incomplete; a
+   balking citizen may submit online instead (``citizens.balk_to``); remotely, a submission
+   (waiting out, giving up on, or leaving an outage for the hall), pre-review (a delay, or work
+   of a department's staff) with resubmission or fallback to the hall, and the hall visits weak
    integration still requires (pre-application, verification), with re-keying at the window;
 3. **back office**: the workflow's steps, each after a handoff when the department changes
    (platform sync, delay, courier or the citizen carrying the file), parallel groups ending
@@ -26,11 +29,13 @@ import numpy as np
 import simpy
 
 from wsim import streams
+from wsim.model.appointments import SlotBook
 from wsim.model.backoffice import Department
+from wsim.model.calendar import Day, open_days
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
-from wsim.model.states import CaseState, TicketState
-from wsim.model.timeline import Intervals, TooManyEvents, outage_intervals, working_intervals
+from wsim.model.states import CaseState, Switch, TicketState
+from wsim.model.timeline import Intervals, TooManyEvents, outage_intervals
 from wsim.scenario.distributions import Distribution, Uniform
 from wsim.scenario.journeys import ChannelName, ParallelStep, Step
 from wsim.scenario.limits import RunLimits
@@ -42,6 +47,8 @@ COMPLETED = CaseState.COMPLETED
 ABANDONED = CaseState.ABANDONED
 GAVE_UP = CaseState.GAVE_UP
 SERVED = TicketState.SERVED
+BALKED = TicketState.BALKED
+NOT_SWITCHED, SWITCHED_POSTED, SWITCHED_BALKED = Switch.NONE, Switch.POSTED_WAIT, Switch.BALKED
 _UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samplers
 
 #: A workflow as the case process walks it: per step, ``(step, where)``, or for a parallel
@@ -80,6 +87,9 @@ class Journeys:
             name: _workflow_plan(service.workflow) for name, service in scenario.services.items()
         }
         self.day_starts = [d.start for d in hall.days]
+        self.day_opens = [d.start + d.open for d in hall.days]
+        self.day_closes = [d.start + d.close for d in hall.days]
+        self.working_starts = [d.start for d in hall.days if d.working]
         self.end = self.day_starts[-1] + MINUTES_PER_DAY
         self.open_days = Intervals((s, s + MINUTES_PER_DAY) for s in self.day_starts)
         self.systems = {
@@ -98,6 +108,32 @@ class Journeys:
             for name, spec in scenario.departments.items()
         }
         self.ticket_events: dict[int, simpy.Event] = {}
+        self._switch_at = {
+            s.name: s.switch_at for s in scenario.segments if s.switch_at is not None
+        }
+        self.arrival_days = len(open_days(scenario.calendar))
+        # per service: opening and closing times of the days its citizens come on, and those
+        # days as intervals (a citizen's delays count them)
+        self._visit_days: list[tuple[list[float], list[float]]] = []
+        self._delay_days: list[Intervals] = []
+        for name in scenario.services:
+            days = self._days_serving(name)
+            if len(days) == len(hall.days):
+                self._visit_days.append((self.day_opens, self.day_closes))
+                self._delay_days.append(self.open_days)
+            else:
+                self._visit_days.append(
+                    ([d.start + d.open for d in days], [d.start + d.close for d in days])
+                )
+                self._delay_days.append(
+                    Intervals((d.start, d.start + MINUTES_PER_DAY) for d in days)
+                )
+        self.slot_books = {}
+        for name, service in scenario.services.items():
+            spec = service.appointments
+            if spec is not None:
+                types = self._day_types_open(spec.groups or self._groups_serving(name))
+                self.slot_books[name] = SlotBook(spec, hall.days, self.arrival_days, types)
         self._init_case_lists()
 
     def _init_case_lists(self) -> None:
@@ -116,6 +152,11 @@ class Journeys:
         self.c_hit: list[bool] = []
         self.c_state: list[int] = []
         self.handoff_waits: list[float] = []
+        self.c_review_delay: list[float] = []
+        self.c_switched: list[int] = []
+        self.reviews: list[tuple[float, float, float]] = []
+        self.bookings: list[tuple[float, float, float, float]] = []
+        self.unbooked: list[float] = []
 
     # --- random numbers: one named stream per source -------------------------------------
 
@@ -149,10 +190,20 @@ class Journeys:
     # --- calendars ---------------------------------------------------------------------------
 
     def _working_time(self, spec) -> Intervals:
-        calendar = self.scenario.calendar
-        open_ = spec.open if spec.open is not None else calendar.open
-        close = spec.close if spec.close is not None else calendar.close
-        working = working_intervals(self.day_starts, open_, close)
+        """A department's working time: its hours on the days it works, minus its outages."""
+        pieces = []
+        for day in self.hall.days:
+            works = day.working if spec.day_types is None else day.day_type in spec.day_types
+            if not works:
+                continue
+            hours = spec.day_hours.get(day.day_type)
+            open_ = spec.open if spec.open is not None else day.open
+            close = spec.close if spec.close is not None else day.close
+            if hours is not None:
+                open_ = hours.open if hours.open is not None else day.open
+                close = hours.close if hours.close is not None else day.close
+            pieces.append((day.start + open_, day.start + close))
+        working = Intervals(pieces)
         if spec.system is not None:
             working = working.minus(self.systems[spec.system])
         return working
@@ -160,14 +211,15 @@ class Journeys:
     def _citizen_delay(self, source: str, k: int, dist: Distribution):
         """Wait a citizen's delay (coming back, resubmitting, picking up), counted in open days.
 
-        The delay counts the hall's open days only: one day from Friday 10:00 ends on Monday
-        10:00, so returns do not pile up on the first day after a weekend. Returns False, at
-        once, when the delay ends after the hall's last day (also when it starts after it, as
-        after a pre-review that ended past the calendar): the citizen does not come back within
-        the run, so the case stays in progress.
+        The delay counts the hall's open days only, and of them the days the case's service is
+        served: one day from Friday 10:00 ends on Monday 10:00, so returns do not pile up on the
+        first day after a weekend. Returns False, at once, when the delay ends after the hall's
+        last day (also when it starts after it, as after a pre-review that ended past the
+        calendar): the citizen does not come back within the run, so the case stays in progress.
         """
         now = self.env.now
-        until = self.open_days.advance(now, self._time(source, k, dist))
+        days = self._delay_days[self.hall.stream_service[k]]
+        until = days.advance(now, self._time(source, k, dist))
         if until is None:
             return False
         yield self.env.timeout(until - now)
@@ -176,27 +228,53 @@ class Journeys:
     def _hall_time(self, k: int) -> float | None:
         """When a citizen who sets out now reaches the hall (None when the calendar is over).
 
-        Now if the hall is open, else at a random time of the next open day's hours.
+        Now if the hall is open, else at a random time of the next open day's hours. Only days
+        of a type on which a window serving the service opens count (a Saturday served by some
+        windows only), unless no day type has one.
         """
         now = self.env.now
-        calendar = self.scenario.calendar
-        i = bisect.bisect_right(self.day_starts, now - calendar.close)  # first day not over
-        if i == len(self.day_starts):
+        opens, closes = self._visit_days[self.hall.stream_service[k]]
+        i = bisect.bisect_right(closes, now)  # first day not over
+        if i == len(closes):
             return None
-        start = self.day_starts[i]
-        if start + calendar.open <= now:
+        opening = opens[i]
+        if opening <= now:
             return now
-        length = calendar.close - calendar.open
-        return start + calendar.open + self._draw("visit-time", k, _UNIT)() * length
+        length = closes[i] - opening
+        return opening + self._draw("visit-time", k, _UNIT)() * length
+
+    def _groups_serving(self, service: str) -> list[str]:
+        return [g.name for g in self.scenario.windows if service in g.serves]
+
+    def _day_types_open(self, groups: list[str] | tuple[str, ...]) -> set[str]:
+        """The day types on which a window of one of `groups` opens during the hall's hours."""
+        calendar = self.scenario.calendar
+        specs = [g for g in self.scenario.windows if g.name in groups]
+        return {
+            t
+            for t in calendar.day_type_names
+            if any(g.opens_on(t, *calendar.hours(t)) for g in specs)
+        }
+
+    def _days_serving(self, service: str) -> list[Day]:
+        """The hall days a citizen of `service` comes on: those its windows open (all if none)."""
+        types = self._day_types_open(self._groups_serving(service))
+        days = [d for d in self.hall.days if d.day_type in types]
+        return days or self.hall.days
 
     def _deadline(self, accepted: float, days: int | None) -> float:
-        """The end of the `days`-th working day after the day of acceptance (inf if none)."""
+        """The end of the `days`-th working day after the day of acceptance (inf if none).
+
+        A case accepted on a day that is not a working day (a Saturday) counts as accepted on
+        the next working day.
+        """
         if days is None:
             return float("inf")
-        index = bisect.bisect_right(self.day_starts, accepted - MINUTES_PER_DAY)
+        starts = self.working_starts
+        index = bisect.bisect_right(starts, accepted - MINUTES_PER_DAY)
         target = index + days
-        if target < len(self.day_starts):
-            return self.day_starts[target] + MINUTES_PER_DAY
+        if target < len(starts):
+            return starts[target] + MINUTES_PER_DAY
         return float("inf")
 
     # --- the case process --------------------------------------------------------------------
@@ -216,12 +294,27 @@ class Journeys:
         for counts in (self.c_trips, self.c_reworks, self.c_handoffs):
             counts.append(0)
         self.c_handoff_wait.append(0.0)
+        self.c_review_delay.append(0.0)
         self.c_hit.append(False)
         self.c_state.append(IN_PROGRESS)
         segment, channel = self._choose(k)
+        switch = NOT_SWITCHED
+        if channel == "hall" and self._switches(segment, k):
+            channel, switch = "online", SWITCHED_POSTED
         self.c_segment.append(segment)
         self.c_channel.append(channel)
+        self.c_switched.append(switch)
         self.env.process(self._case(c, k))
+
+    def _switches(self, segment: str, k: int) -> bool:
+        """Whether a citizen of `segment` bound for the hall goes online for the posted wait."""
+        threshold = self._switch_at.get(segment)
+        if threshold is None or "online" not in self._service_of(k).channels:
+            return False
+        return self.hall.posted_wait(self.hall.stream_service[k]) > threshold
+
+    def _service_of(self, k: int):
+        return self.scenario.services[self.scenario.demand[k].service]
 
     def _choose(self, k: int) -> tuple[str, ChannelName]:
         """The citizen's segment and channel for a new case of stream `k`."""
@@ -250,7 +343,7 @@ class Journeys:
         demand = self.scenario.demand[k]
         service = self.scenario.services[demand.service]
         if self.c_channel[c] == "hall":
-            state = yield from self._hall_intake(c, k, rekey=False)
+            state = yield from self._hall_intake(c, k, rekey=False, book=True)
         else:
             state = yield from self._remote_intake(c, k)
         if state != COMPLETED:
@@ -301,20 +394,96 @@ class Journeys:
             work += self._time("rekey", k, service.rekey_time)
         return work
 
-    def _hall_intake(self, c: int, k: int, rekey: bool):
-        """Window visits until the materials are complete; the case's state after it."""
+    def _hall_intake(self, c: int, k: int, rekey: bool, book: bool = False):
+        """Window visits until the materials are complete; the case's state after it.
+
+        With `book` (a new hall case) the citizen may first book a slot for the first visit.
+        """
         demand = self.scenario.demand[k]
         service = self.scenario.services[demand.service]
+        booking = self._booking(c, k) if book and service.appointments is not None else None
         while True:
-            state = yield from self._visit(c, k, self._window_work(k, rekey))
+            work = self._window_work(k, rekey)
+            if booking is not None:
+                state = yield from self._booked_visit(c, k, work, *booking)
+                booking = None
+            else:
+                state = yield from self._visit(c, k, work)
             if state is None:
                 return IN_PROGRESS
+            if state == BALKED and self._balks_online(c, k):
+                self.c_channel[c] = "online"
+                self.c_switched[c] = SWITCHED_BALKED
+                return (yield from self._remote_intake(c, k))
             if state != SERVED:
                 return ABANDONED
             if not self._chance("incomplete", k, service.incomplete):
                 return COMPLETED
             if not (yield from self._citizen_delay("return", k, service.return_delay)):
                 return IN_PROGRESS
+
+    def _booking(self, c: int, k: int) -> tuple[float, int, bool] | None:
+        """The slot a new hall case books: (slot time, hall day, no-show), or None.
+
+        None when the citizen does not book (``share``) or finds no slot with room (then they
+        come now as a walk-in).
+        """
+        name = self.scenario.demand[k].service
+        spec = self.scenario.services[name].appointments
+        assert spec is not None  # only services with appointments book
+        if not self._chance("book", k, spec.share):
+            return None
+        now = self.env.now
+        booked = self.slot_books[name].book(now, self._draw("slot", k, _UNIT)())
+        if booked is None:
+            self.unbooked.append(now)
+            return None
+        slot, day = booked
+        no_show = self._chance("no-show", k, spec.no_show)
+        self.bookings.append((now, slot, float(no_show), float(day < self.arrival_days)))
+        return slot, day, no_show
+
+    def _booked_visit(self, c: int, k: int, work: float, slot: float, day: int, no_show: bool):
+        """The visit of a booked citizen: at the slot time, early or late; the ticket state.
+
+        A no-show does not come (ABANDONED at the slot time, no trip). A citizen who would come
+        before opening comes at opening; one who would come after closing comes as a walk-in.
+        """
+        env = self.env
+        if no_show:
+            yield env.timeout(max(slot - env.now, 0.0))
+            return TicketState.ABANDONED
+        spec = self.scenario.services[self.scenario.demand[k].service].appointments
+        assert spec is not None  # a booked visit is of a service with appointments
+        punctuality = spec.punctuality
+        if self._chance("late", k, punctuality.late_share):
+            at = slot + self._time("late-by", k, punctuality.late)
+        else:
+            at = slot - self._time("early-by", k, punctuality.early)
+        opening = self.hall.days[day].start + self.hall.days[day].open
+        at = max(at, opening, env.now)
+        if at >= self.day_closes[day]:
+            yield env.timeout(self.day_closes[day] - env.now)
+            return (yield from self._visit(c, k, work))
+        yield env.timeout(at - env.now)
+        self.c_trips[c] += 1
+        done = env.event()
+        self.ticket_events[self.hall.next_ticket()] = done
+        self.hall.issue_booked_ticket(k, work, c, slot, day)
+        return (yield done)
+
+    def _balks_online(self, c: int, k: int) -> bool:
+        """Whether a citizen who balked goes to the portal (``citizens.balk_to: online``).
+
+        Only a case that started at the hall and has not switched yet, for a service that can
+        start online.
+        """
+        return (
+            self.scenario.citizens.balk_to == "online"
+            and self.c_channel[c] == "hall"
+            and self.c_switched[c] == NOT_SWITCHED
+            and "online" in self._service_of(k).channels
+        )
 
     def _remote_intake(self, c: int, k: int):
         """Submission through a remote channel until accepted; the case's state after it."""
@@ -341,7 +510,7 @@ class Journeys:
             incomplete = self._chance("incomplete", k, service.incomplete)
             if channel.pre_review is None:
                 break
-            yield env.timeout(self._time("review", k, channel.pre_review))
+            yield from self._pre_review(c, k, channel)
             if not incomplete:
                 break
             if not self._chance("resubmit", k, channel.resubmit):
@@ -355,6 +524,19 @@ class Journeys:
             if state != SERVED:
                 return IN_PROGRESS if state is None else ABANDONED
         return COMPLETED
+
+    def _pre_review(self, c: int, k: int, channel):
+        """Pre-review of a submission: a delay, or a job in the reviewing department's queue."""
+        submitted = self.env.now
+        work = self._time("review", k, channel.pre_review)
+        if channel.review is None:
+            yield self.env.timeout(work)
+            started = submitted
+        else:
+            reviewers = self.departments[channel.review.department]
+            started = yield reviewers.request(c, work, float("inf"))
+        self.reviews.append((submitted, started, self.env.now))
+        self.c_review_delay[c] += self.env.now - submitted
 
     def _segment(self, c: int):
         name = self.c_segment[c]
@@ -508,6 +690,12 @@ class Journeys:
                 d.available_minutes(lo, hi) for d in self.departments.values()
             ),
             department_cost=cost,
+            review_delay=np.array(self.c_review_delay, dtype=float),
+            switched=np.array(self.c_switched, dtype=int),
+            reviews=np.array(self.reviews, dtype=float).reshape(-1, 3),
+            bookings=np.array(self.bookings, dtype=float).reshape(-1, 4),
+            unbooked=np.array(self.unbooked, dtype=float),
+            slot_capacity=sum(book.capacity for book in self.slot_books.values()),
         )
 
 

@@ -6,7 +6,7 @@ metrics read only these records, never the running model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,18 @@ class CaseLog:
     department_busy: float  # staff working minutes on cases within the measurement window
     department_available: float  # staff working minutes available within it
     department_cost: float  # staff cost of the departments within it
+    #: minutes from submission to the end of pre-review, summed over the case's reviews
+    review_delay: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: 0, or how the case went to the portal instead of the hall: 1 posted wait, 2 balking
+    switched: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
+    #: every pre-review: (submitted, started, ended) clock minutes, one row each
+    reviews: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
+    #: every booking: (booked at, slot time, no-show 0/1, on an arrival day 0/1), one row each
+    bookings: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
+    #: when citizens who wanted a slot found none (clock minutes)
+    unbooked: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: citizens the slots of the arrival days could take (capacity x slots, all services)
+    slot_capacity: float = 0.0
 
 
 @dataclass
@@ -68,4 +80,7 @@ class HallLog:
     window: tuple[float, float]
     day_close: np.ndarray
     case: np.ndarray
+    day_start: np.ndarray = field(default_factory=lambda: np.empty(0))
+    day_type: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    slot: np.ndarray = field(default_factory=lambda: np.empty(0))  # booked slot time, or NaN
     cases: CaseLog | None = None

@@ -38,7 +38,22 @@ class CaseState(IntEnum):
         return self.name.lower()
 
 
+class Switch(IntEnum):
+    """How a case came to the portal instead of the hall: not, for the posted wait, on balking."""
+
+    NONE = 0
+    POSTED_WAIT = 1
+    BALKED = 2
+
+    @property
+    def label(self) -> str:
+        """The word of the case table's ``switched`` column (empty when not switched)."""
+        return "" if self is Switch.NONE else self.name.lower()
+
+
 #: Table words of the ticket states, indexed by state (for turning arrays into text).
 TICKET_LABELS: tuple[str, ...] = tuple(state.label for state in TicketState)
 #: Table words of the case states, indexed by state.
 CASE_LABELS: tuple[str, ...] = tuple(state.label for state in CaseState)
+#: Table words of the switches, indexed by value.
+SWITCH_LABELS: tuple[str, ...] = tuple(switch.label for switch in Switch)

@@ -126,8 +126,3 @@ class TooManyEvents(Exception):
         self.quantity = quantity
         self.count = count
         super().__init__(quantity, count)
-
-
-def working_intervals(day_starts: Iterable[float], open_: float, close: float) -> Intervals:
-    """Working hours [day start + open, day start + close) of the given days."""
-    return Intervals((d + open_, d + close) for d in day_starts)

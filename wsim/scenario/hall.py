@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from wsim.scenario.appointments import Appointments
 from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, at_most
 from wsim.scenario.calendar import Weekday
 from wsim.scenario.clockmaps import clock_entries, sorted_unique_times, value_at
@@ -64,11 +65,17 @@ class Service(Journey):
 
     ``window_time`` is the time at a standard window (speed 1). The journey fields (channels,
     workflow, materials, result, deadline; see :class:`wsim.scenario.journeys.Journey`) are
-    optional: without them a case is one hall visit.
+    optional: without them a case is one hall visit. ``appointments``: bookable slots (see
+    :mod:`wsim.scenario.appointments`).
     """
 
     window_time: Distribution
     description: str = ""
+    appointments: Appointments | None = Field(
+        None,
+        description="Bookable slots for the service's hall citizens (see "
+        "wsim.scenario.appointments).",
+    )
 
 
 class Profile(FrozenModel):
@@ -138,6 +145,11 @@ class Demand(FrozenModel):
     open day, spread over the day by ``profile``, or evenly over the opening hours without
     one; in continuous mode evenly over 24 h). ``weekday_factors`` scale a day's volume.
     ``channel: any`` lets each new case choose its channel by its citizen segment.
+    ``day_factors`` scale a day's volume by its day type (both factors apply), and
+    ``day_profiles`` give another profile on days of a type (see
+    :mod:`wsim.scenario.calendar`). A remote channel with its own ``hours``/``days`` (see
+    :class:`wsim.scenario.journeys.Channel`) spreads the volume of its demand streams over its
+    own hours instead of the hall's.
     """
 
     service: str
@@ -149,6 +161,17 @@ class Demand(FrozenModel):
     weekday_factors: dict[
         Weekday, Annotated[float, Field(ge=0), at_most(MAX_FACTOR, "a day 1000 times the mean")]
     ] = {}
+    day_factors: dict[
+        str, Annotated[float, Field(ge=0), at_most(MAX_FACTOR, "a day 1000 times the mean")]
+    ] = Field(
+        {},
+        description="Day type -> factor on the day's volume (with weekday_factors, both apply).",
+    )
+    day_profiles: dict[str, str] = Field(
+        {},
+        description="Day type -> the name of the profile used on days of that type "
+        "(default: profile).",
+    )
     priority: Annotated[
         int, Field(ge=-MAX_PRIORITY), at_most(MAX_PRIORITY, "priorities only need an order")
     ] = 0
@@ -158,11 +181,16 @@ class Demand(FrozenModel):
         if (self.per_hour is None) == (self.per_day is None):
             found = "both" if self.per_hour is not None else "neither"
             raise ValueError(f"give exactly one of per_hour or per_day, found {found}")
-        if self.profile is not None and self.per_day is None:
-            raise FieldProblems(
-                [("profile", "only used with per_day (per_hour is a constant rate)")]
-            )
+        for field in ("profile", "day_profiles"):
+            if getattr(self, field) and self.per_day is None:
+                raise FieldProblems(
+                    [(field, "only used with per_day (per_hour is a constant rate)")]
+                )
         return self
+
+    def profile_on(self, day_type: str) -> str | None:
+        """The name of the profile spreading the volume of a day of type `day_type`."""
+        return self.day_profiles.get(day_type, self.profile)
 
     @cached_property
     def label(self) -> str:
@@ -183,6 +211,9 @@ class WindowGroup(FrozenModel):
     ``clock time -> windows open from then on``, 0 before the first time). ``speed``
     divides a service's window time at these windows (0.8 means 25% longer).
     ``hourly_cost`` is the cost of one open window (its clerk) per hour.
+    ``day_schedules`` give other schedules (or counts) on days of a type, e.g.
+    ``{saturday: {"09:00": 2}, late_thursday: 3}``; day types not listed use ``count`` or
+    ``schedule``.
     """
 
     name: str
@@ -191,6 +222,44 @@ class WindowGroup(FrozenModel):
     schedule: tuple[tuple[Clock, WindowCount], ...] | None = None
     speed: dict[str, Speed] = {}
     hourly_cost: HourlyCost = 0.0
+    day_schedules: dict[str, tuple[tuple[Clock, WindowCount], ...]] = Field(
+        {},
+        description="Day type -> the windows open on days of that type: a schedule mapping "
+        "(clock time -> windows open from then on) or a count (open all day).",
+    )
+
+    @field_validator("day_schedules", mode="before")
+    @classmethod
+    def _day_schedules_from_yaml(cls, data: Any) -> Any:
+        """Accept a count or a mapping per day type (and the stored lists of pairs)."""
+        if not isinstance(data, Mapping):
+            return data
+        result = {}
+        problems: list[Problem] = []
+        for day_type, value in data.items():
+            if isinstance(value, Mapping):
+                try:
+                    result[day_type] = clock_entries(value, "window count", _count_problem)
+                except FieldProblems as exc:
+                    problems += [(join_path(key_path(day_type), p), m) for p, m in exc.problems]
+            elif is_number(value):
+                error = _count_problem(value)
+                if error:
+                    problems.append((key_path(day_type), f"{error}, found {value!r}"))
+                result[day_type] = [(0.0, value)]
+            else:
+                result[day_type] = value
+        if problems:
+            raise FieldProblems(problems)
+        return result
+
+    @field_validator("day_schedules")
+    @classmethod
+    def _check_day_schedules(cls, schedules: dict[str, _Schedule]) -> dict[str, _Schedule]:
+        for day_type, schedule in schedules.items():
+            if not schedule:
+                raise FieldProblems([(key_path(day_type), "must have at least one entry")])
+        return {day_type: sorted_unique_times(s) for day_type, s in schedules.items()}
 
     @field_validator("serves")
     @classmethod
@@ -234,31 +303,60 @@ class WindowGroup(FrozenModel):
             raise FieldProblems(problems)
         return self
 
-    def count_at(self, minute_of_day: float, daily: bool = False) -> int:
-        """Windows open at ``minute_of_day``.
+    def count_at(self, minute_of_day: float, daily: bool = False, day_type: str = "default") -> int:
+        """Windows open at ``minute_of_day`` (on a day of type `day_type`).
 
         Before the schedule's first time no window is open; with `daily` (continuous mode,
         where the schedule repeats every day) the day's last count holds there instead.
         """
+        if day_type in self.day_schedules:
+            return value_at(self.day_schedules[day_type], minute_of_day, 0)
         if self.count is not None:
             return self.count
         schedule = self.schedule or ()
         before = schedule[-1][1] if daily and schedule else 0
         return value_at(schedule, minute_of_day, before)
 
+    def changes(self, day_type: str = "default") -> _Schedule:
+        """The schedule on days of type `day_type`: ``(minute, windows open)`` pairs.
+
+        Empty for a constant ``count`` (no change within the day).
+        """
+        if day_type in self.day_schedules:
+            return self.day_schedules[day_type]
+        return self.schedule or ()
+
+    def opens_on(self, day_type: str, lo: float, hi: float) -> bool:
+        """Whether a window of the group is open at some time in [lo, hi) on a `day_type` day."""
+        if self.count_at(lo, day_type=day_type) > 0:
+            return True
+        return any(n > 0 and lo <= t < hi for t, n in self.changes(day_type))
+
     @property
     def max_count(self) -> int:
         """The most windows ever open at once (the number of counters needed)."""
-        if self.count is not None:
-            return self.count
-        return max((count for _, count in self.schedule or ()), default=0)
+        plain = self.count if self.count is not None else 0
+        counts = [count for _, count in self.schedule or ()]
+        counts += [count for s in self.day_schedules.values() for _, count in s]
+        return max([plain, *counts])
 
 
 class Citizens(FrozenModel):
-    """How citizens behave in the queue."""
+    """How citizens behave in the queue.
+
+    ``patience``: how long a citizen waits before leaving the queue. ``balk_at``: a citizen who
+    finds this many waiting for the same service leaves at once (balks); with
+    ``balk_to: online`` a citizen whose case started at the hall, for a service that can start
+    online, submits it on the portal instead of leaving.
+    """
 
     patience: Distribution | None = None
     balk_at: Annotated[int, Field(ge=1), at_most(MAX_BALK_AT, "citizens waiting")] | None = None
+    balk_to: Literal["online"] | None = Field(
+        None,
+        description="Where a balking citizen goes instead of leaving: online (the portal), "
+        "where the service allows it (default: they leave).",
+    )
 
 
 class Targets(FrozenModel):

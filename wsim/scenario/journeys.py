@@ -15,13 +15,21 @@ a pickup. Every problem the W district study names is a lever here:
 All durations are minutes (or strings with units); probabilities are numbers in [0, 1].
 A citizen's own delays (``return_delay``, ``resubmit_delay``, ``pickup_delay``) count the
 hall's open days only: "comes back 1 day later" from a Friday means the Monday.
+
+Remote channels can work around the clock: ``channels.online.hours: "00:00-24:00"`` and
+``days: all`` spread the demand of the channel's streams over its own hours on every calendar
+day (its ``profile`` keyed by clock time over those hours, its ``weekday_factors`` per
+weekday), and ``review: {department: online_review}`` makes pre-review the work of a
+department's staff in their working hours, so submissions made at night wait for the
+morning. Outages stop a channel at any hour.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from wsim.scenario.base import Clock, FrozenModel, Minutes, at_least, at_most
 from wsim.scenario.distributions import Distribution, Fixed
@@ -35,6 +43,29 @@ from wsim.scenario.limits import (
     STAFF_REASON,
     WEIGHT_REASON,
 )
+from wsim.scenario.units import parse_clock
+
+_RANGE_TEXT = re.compile(r"^\s*([0-9:]+)\s*-\s*([0-9:]+)\s*$")
+
+
+def clock_range_pair(text: str) -> tuple[float, float]:
+    """``"09:00-12:00"`` as ``(540.0, 720.0)`` (minutes after midnight)."""
+    match = _RANGE_TEXT.match(text)
+    if match is None:
+        raise ValueError(f'expected a clock range like "09:00-12:00", found {text!r}')
+    return (parse_clock(match.group(1)), parse_clock(match.group(2)))
+
+
+class Review(FrozenModel):
+    """Who pre-reviews a remote channel's submissions: the staff of a department.
+
+    Each review is a job of ``pre_review`` working minutes in the department's queue (its
+    staff, working hours and discipline), so a submission made outside its working time waits
+    for the next working morning.
+    """
+
+    department: str = Field(description="The department whose staff pre-review submissions.")
+
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 #: Most a repeating chance (missing materials, stale data) may be: at 0.99 a case repeats its
@@ -82,6 +113,9 @@ class Channel(FrozenModel):
     to a window to complete them (a trip the pre-review would have saved).
     ``resubmit``: share of sent-back citizens who submit again through the channel (after
     ``resubmit_delay``); the others go to the hall.
+    ``hours`` (``"00:00-24:00"``) and ``days`` (``all`` or ``open``) say when the channel's
+    demand streams submit; by default during the hall's hours of its open days.
+    ``review``: the department whose staff do the pre-review (default: nobody, a plain delay).
     """
 
     system: str | None = None
@@ -89,6 +123,40 @@ class Channel(FrozenModel):
     pre_review: Distribution | None = None
     resubmit: Probability = 0.7
     resubmit_delay: Distribution = Fixed(value=DAY)
+    hours: tuple[float, float] | None = Field(
+        None,
+        description='When submissions arrive, "HH:MM-HH:MM" (e.g. "00:00-24:00"); default: the '
+        "hall's hours of each open day.",
+    )
+    days: Literal["open", "all"] = Field(
+        "open",
+        description="On which days submissions arrive: the hall's open days, or all calendar days.",
+    )
+    review: Review | None = Field(
+        None, description="Pre-review as work of a department's staff (needs pre_review)."
+    )
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours_from_text(cls, data: Any) -> Any:
+        """Accept ``"00:00-24:00"`` (and the stored pair of minutes)."""
+        return clock_range_pair(data) if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _check_channel(self) -> Channel:
+        problems = []
+        if self.hours is not None and self.hours[0] >= self.hours[1]:
+            problems.append(("hours", "the end must be later than the start"))
+        if self.review is not None and self.pre_review is None:
+            problems.append(("review", "needs pre_review (the time one review takes)"))
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+    @property
+    def own_hours(self) -> bool:
+        """True when the channel's demand keeps its own hours or days (not the hall's)."""
+        return self.hours is not None or self.days == "all"
 
 
 class Segment(FrozenModel):
@@ -98,13 +166,22 @@ class Segment(FrozenModel):
     weights over channels; a case uses a channel its service allows, chosen with these
     weights among the allowed ones (the hall when none is allowed). ``needs_help``: the
     probability that a citizen who chose a remote channel needs a window's help to submit
-    (one more hall visit first).
+    (one more hall visit first). ``switch_at``: a citizen of the segment whose case would
+    start at the hall, for a service that can start online, uses the portal instead when the
+    hall's posted wait for the service is above this (minutes; see
+    :meth:`wsim.model.hall.Hall.posted_wait`: citizens waiting x mean window time / windows
+    open).
     """
 
     name: str
     share: Annotated[float, Field(gt=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
     channels: dict[ChannelName, Weight] = {"hall": 1.0}
     needs_help: Probability = 0.0
+    switch_at: Annotated[Minutes, Field(ge=0)] | None = Field(
+        None,
+        description="Posted hall wait (minutes) above which the citizen starts the case online "
+        "instead, where the service allows it (default: never).",
+    )
 
 
 class Step(FrozenModel):
@@ -123,17 +200,37 @@ class ParallelStep(FrozenModel):
 WorkflowStep = Step | ParallelStep
 
 
+class DayHours(FrozenModel):
+    """A department's working hours on days of one type."""
+
+    open: Clock | None = Field(None, description="Start of work (default: the hall's opening).")
+    close: Clock | None = Field(None, description="End of work (default: the hall's closing).")
+
+
 class Department(FrozenModel):
     """Back-office staff who process workflow steps during working hours on working days.
 
-    Working days are the calendar's ``weekdays``; hours default to the hall's. ``discipline``:
-    ``fifo`` or ``edf`` (earliest statutory deadline first). ``system``: the name of an entry
-    in ``systems``; work stops while it is down. ``hourly_cost`` is per staff member.
+    Working days are the calendar's working days (its ``weekdays`` and make-up days, not
+    holidays), or the open days of the ``day_types`` listed; hours are ``open``/``close`` or,
+    unset, the hall's hours of the day, and ``day_hours`` overrides them per day type.
+    ``discipline``: ``fifo`` or ``edf`` (earliest statutory deadline first). ``system``: the
+    name of an entry in ``systems``; work stops while it is down. ``hourly_cost`` is per staff
+    member.
     """
 
     staff: Annotated[int, Field(ge=1), at_most(MAX_STAFF, STAFF_REASON)]
     open: Clock | None = None
     close: Clock | None = None
+    day_types: tuple[str, ...] | None = Field(
+        None,
+        description="The day types on whose open days the department works (default: the "
+        "calendar's working days, so a Saturday hall does not make the back office work).",
+    )
+    day_hours: dict[str, DayHours] = Field(
+        {},
+        description="Day type -> the department's hours on days of that type "
+        "(a missing open or close is the hall's of that day).",
+    )
     discipline: Literal["fifo", "edf"] = "fifo"
     system: str | None = None
     hourly_cost: Annotated[float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON)] = 0.0

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from wsim.scenario.calendar import Calendar
+from wsim.scenario.calendar import DEFAULT_DAY_TYPE, Calendar
 from wsim.scenario.errors import Problem, join_path, key_path, short_repr, unknown_name_message
 from wsim.scenario.hall import Demand, Profile, Service, WindowGroup
 from wsim.scenario.journeys import Channel, Department, Outage, RemoteChannelName
 from wsim.scenario.limits import MAX_SLOTS_PER_DAY
 from wsim.scenario.staffing import GRID_TOLERANCE, Staffing, clock_range, planning_hours
-from wsim.scenario.units import format_clock
 
 
 class ScenarioParts(Protocol):
@@ -75,6 +74,8 @@ def problems(scenario: ScenarioParts) -> list[Problem]:
         + unserved_problems(scenario)
         + label_problems(scenario)
         + journey_problems(scenario)
+        + day_type_problems(scenario)
+        + appointment_problems(scenario)
         + staffing_problems(scenario)
     )
 
@@ -82,35 +83,103 @@ def problems(scenario: ScenarioParts) -> list[Problem]:
 def demand_problems(scenario: ScenarioParts) -> list[Problem]:
     """Demand streams naming an unknown service or profile, or a profile closed when open.
 
-    A profile is closed when it has no weight during the opening hours (days mode): its stream
-    would never bring anyone.
+    A profile is closed when it has no weight during the hours its stream arrives in (days mode:
+    the hall's hours of a day type, or a remote channel's own hours): its stream would never
+    bring anyone on such a day.
     """
     problems = []
     for i, demand in enumerate(scenario.demand):
         if demand.service not in scenario.services:
             message = unknown_name_message("service", demand.service, scenario.services)
             problems.append((f"demand[{i}].service", message))
-        if demand.profile is None:
-            continue
-        profile = scenario.profiles.get(demand.profile)
-        if profile is None:
-            message = unknown_name_message("profile", demand.profile, scenario.profiles)
-            problems.append((f"demand[{i}].profile", message))
-        elif _profile_is_closed(scenario, profile):
-            problems.append((f"demand[{i}].profile", _closed_profile_message(scenario, demand)))
+        named = [("profile", demand.profile)] if demand.profile is not None else []
+        named += [
+            (join_path("day_profiles", key_path(t)), p) for t, p in demand.day_profiles.items()
+        ]
+        for field, name in named:
+            if name not in scenario.profiles:
+                message = unknown_name_message("profile", name, scenario.profiles)
+                problems.append((f"demand[{i}].{field}", message))
+        if scenario.calendar.mode == "days" and all(n in scenario.profiles for _, n in named):
+            problems += [(f"demand[{i}].{field}", m) for field, m in _closed(scenario, demand)]
     return problems
 
 
-def _profile_is_closed(scenario: ScenarioParts, profile: Profile) -> bool:
+def _closed(scenario: ScenarioParts, demand: Demand) -> list[Problem]:
+    """Day types on which the stream's profile has no weight in its hours (field, message)."""
     calendar = scenario.calendar
-    if calendar.mode != "days":
-        return False
-    return profile.weight_between(calendar.open, calendar.close) == 0
+    channel = next((c for n, c in scenario.channels.items() if n == demand.channel), None)
+    own_hours = channel.hours if channel is not None else None
+    problems = []
+    for day_type in calendar.day_type_names:
+        name = demand.profile_on(day_type)
+        if name is None or demand.day_factors.get(day_type, 1.0) == 0:
+            continue
+        lo, hi = own_hours if own_hours is not None else calendar.hours(day_type)
+        if scenario.profiles[name].weight_between(lo, hi) > 0:
+            continue
+        field = "profile" if name == demand.profile else f"day_profiles.{day_type}"
+        where = "the channel's hours" if own_hours is not None else "the opening hours"
+        if day_type != DEFAULT_DAY_TYPE and own_hours is None:
+            where += f" of {day_type} days"
+        message = f"profile {short_repr(name)} has no weight during {where} {clock_range(lo, hi)}"
+        if day_type != DEFAULT_DAY_TYPE:
+            message += f" (give day_factors: {{{day_type}: 0}} for no demand then)"
+        problems.append((field, message))
+    return problems
 
 
-def _closed_profile_message(scenario: ScenarioParts, demand: Demand) -> str:
-    hours = f"{format_clock(scenario.calendar.open)}-{format_clock(scenario.calendar.close)}"
-    return f"profile {short_repr(demand.profile)} has no weight during the opening hours {hours}"
+def day_type_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Day types named by demand, windows and departments that the calendar does not have."""
+    names = scenario.calendar.day_type_names
+    named: list[tuple[str, str]] = []  # (field path, day type)
+    for i, demand in enumerate(scenario.demand):
+        for field in ("day_factors", "day_profiles"):
+            named += [(f"demand[{i}].{field}.{key_path(t)}", t) for t in getattr(demand, field)]
+    for i, group in enumerate(scenario.windows):
+        named += [(f"windows[{i}].day_schedules.{key_path(t)}", t) for t in group.day_schedules]
+    for name, dept in scenario.departments.items():
+        where = f"departments.{name}"
+        named += [(f"{where}.day_types[{j}]", t) for j, t in enumerate(dept.day_types or ())]
+        named += [(f"{where}.day_hours.{key_path(t)}", t) for t in dept.day_hours]
+    problems = [
+        (path, unknown_name_message("day type", t, names) + " (see calendar.day_types)")
+        for path, t in named
+        if t not in names
+    ]
+    for name, dept in scenario.departments.items():
+        worked = dept.day_types if dept.day_types is not None else names
+        for t, hours in dept.day_hours.items():
+            if t not in names:
+                continue
+            hall_open, hall_close = scenario.calendar.hours(t)
+            lo = hours.open if hours.open is not None else hall_open
+            hi = hours.close if hours.close is not None else hall_close
+            path = f"departments.{name}.day_hours.{t}"
+            if lo >= hi:
+                problems.append(
+                    (path, f"close must be later than open, found {clock_range(lo, hi)}")
+                )
+            if t not in worked:
+                problems.append((path, f"the department does not work {t} days (see day_types)"))
+    return problems
+
+
+def appointment_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Appointment groups that are not window groups serving the service; hall-less services."""
+    problems = []
+    for name, service in scenario.services.items():
+        if service.appointments is None:
+            continue
+        where = f"services.{name}.appointments"
+        if "hall" not in service.channels:
+            problems.append((where, "the service cannot start at the hall, so nobody books"))
+        serving = [g.name for g in scenario.windows if name in g.serves]
+        for j, group in enumerate(service.appointments.groups or ()):
+            if group not in serving:
+                message = unknown_name_message("window group serving " + repr(name), group, serving)
+                problems.append((f"{where}.groups[{j}]", message))
+    return problems
 
 
 def window_problems(scenario: ScenarioParts) -> list[Problem]:
@@ -192,6 +261,14 @@ def journey_problems(scenario: ScenarioParts) -> list[Problem]:
                 f"allowed: {', '.join(demanded.channels)} (or any)"
             )
             problems.append((f"demand[{i}].channel", message))
+    problems += [
+        (
+            f"channels.{n}.review.department",
+            unknown_name_message("department", c.review.department, scenario.departments),
+        )
+        for n, c in scenario.channels.items()
+        if c.review is not None and c.review.department not in scenario.departments
+    ]
     systems = [("channels." + n, c.system) for n, c in scenario.channels.items()]
     systems += [("departments." + n, d.system) for n, d in scenario.departments.items()]
     problems += [

@@ -66,9 +66,13 @@ class Scenario(FrozenModel):
         """True when a case can be more than one hall visit (the journey model is needed)."""
         return bool(
             self.segments
+            or self.citizens.balk_to is not None
             or self.departments
             or any(d.channel != "hall" for d in self.demand)
-            or any(s.workflow or s.incomplete > 0 for s in self.services.values())
+            or any(
+                s.workflow or s.incomplete > 0 or s.appointments is not None
+                for s in self.services.values()
+            )
         )
 
     def channel(self, name: str) -> Channel:
