@@ -95,8 +95,7 @@ class Hall:
         self.stream_service = [svc[d.service] for d in scenario.demand]
         self.clocks = []
         self.work_draw = []
-        self.patience_draw = []
-        patience = scenario.citizens.patience
+        self.patience_draw: list[streams.Draw | None] = []
         for d in scenario.demand:
             label = d.label
             gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
@@ -105,7 +104,10 @@ class Hall:
             window_time = scenario.services[d.service].window_time
             rng = streams.stream(seed, rep, f"window_time:{label}")
             self.work_draw.append(streams.sampler(window_time, rng))
-            if patience is not None:
+            patience = d.patience if d.patience is not None else scenario.citizens.patience
+            if patience is None:
+                self.patience_draw.append(None)
+            else:
                 rng = streams.stream(seed, rep, f"patience:{label}")
                 self.patience_draw.append(streams.sampler(patience, rng))
         # One FIFO queue per (priority, service); streams of equal priority share it.
@@ -204,7 +206,8 @@ class Hall:
         self.t_arrival.append(now)
         self.t_work.append(work)
         self.t_case.append(case)
-        patience = self.patience_draw[k]() if self.patience_draw else None
+        draw = self.patience_draw[k]
+        patience = draw() if draw is not None else None
         self.t_start.append(float("nan"))
         self.t_clerk.append(-1)
         if self.waiting[s] >= self.balk_at:

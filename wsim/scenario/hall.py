@@ -108,6 +108,9 @@ class Demand(FrozenModel):
     open day, spread over the day by ``profile``, or evenly over the opening hours without
     one; in continuous mode evenly over 24 h). ``weekday_factors`` scale a day's volume.
     ``channel: any`` lets each new case choose its channel by its citizen segment.
+    ``patience`` is how long this stream's citizens wait before they leave; without it they
+    have ``citizens.patience`` (patience differs by service and class: a fitted scenario gives
+    each stream its own).
     """
 
     service: str
@@ -118,6 +121,7 @@ class Demand(FrozenModel):
     profile: str | None = None
     weekday_factors: dict[Weekday, NonNegative] = {}
     priority: int = 0
+    patience: Distribution | None = None
 
     @model_validator(mode="after")
     def _check_rate(self) -> Demand:
