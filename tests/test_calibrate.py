@@ -222,10 +222,15 @@ def test_fit_recovers_patience_from_censored_waits(synthetic_fit):
 def test_fit_recovers_the_window_schedule(synthetic_fit):
     table = synthetic_fit.servers.by_slot
     truth = np.where((table["slot"] >= 720) & (table["slot"] < 840), 7, 4)
-    fitted = table["windows"].to_numpy()
-    # A shift is only seen from its first call, so the first slot of the day can be short.
-    assert np.abs(fitted - truth).max() <= 1
-    assert np.mean(fitted == truth) >= 0.85
+    error = table["windows"].to_numpy() - truth
+    # A clerk is only seen from their first call: at opening (08:00) and where three more
+    # clerks start (12:00) the clerks idle before their first ticket are missed, up to one
+    # window over the slot; elsewhere the ready-server estimate is the schedule, give or take
+    # a quarter of a window (a clerk leaving at 14:00 finishes the citizen in service).
+    starts = table["slot"].isin([480, 720]).to_numpy()
+    assert np.abs(error).max() <= 1
+    assert np.abs(error[~starts]).max() < 0.3, np.round(error, 2)
+    assert np.abs(error).mean() < 0.15
 
 
 def test_fitted_scenario_loads_and_round_trips_through_yaml(synthetic_fit, tmp_path):

@@ -30,7 +30,7 @@ from wsim.calibrate.selection import Selection, select
 from wsim.calibrate.servers import (
     BREAK_GAP,
     ServerFit,
-    compress_schedule,
+    dithered_schedule,
     fit_servers,
     served_by_server,
 )
@@ -240,7 +240,7 @@ def window_groups(servers: ServerFit, bands: pd.DataFrame, services: list[str]) 
         inside = table[(table["slot"] + servers.slot > band.start) & (table["slot"] < band.end)]
         counts = inside["windows"].to_numpy()
         times = np.maximum(inside["slot"].to_numpy(), band.start)
-        schedule = compress_schedule(times, counts)
+        schedule = dithered_schedule(times, counts, servers.slot)
         if band.end < float(table["slot"].iloc[-1]) + servers.slot:
             schedule[format_clock(band.end)] = 0
         group = {"name": WINDOW_GROUP, "serves": services, "schedule": schedule}
