@@ -61,8 +61,8 @@ from wsim.scenario.units import format_clock, parse_clock
 #: The name of the window group of a fitted scenario (the prefix of one group per speed band).
 WINDOW_GROUP = "windows"
 #: Replications per trial of the capacity scale (each simulates every fitted date of the day
-#: type once): with 10, the simulated busy time of a day type of 5 dates has a relative
-#: standard error of about 0.5%.
+#: type once): with 10, the simulated tickets served a day of a day type of 5 dates have a
+#: relative standard error of about 0.5%.
 SCALE_REPLICATIONS = 10
 
 
@@ -345,7 +345,10 @@ def _band_schedule(servers: ServerFit, scale: float, start: float, end: float, c
     if inside.empty:
         return 0
     times = np.maximum(inside["slot"].to_numpy(), start)
-    schedule = dithered_schedule(times, scale * inside["windows"].to_numpy(), servers.slot)
+    # An open slot keeps at least one window: tickets were issued in it on most days, so
+    # someone served them (a server is only seen from their first call of the day).
+    windows = np.maximum(scale * inside["windows"].to_numpy(), 1.0)
+    schedule = dithered_schedule(times, windows, servers.slot)
     if end < close:
         schedule[format_clock(end)] = 0
     return schedule
@@ -365,7 +368,7 @@ def window_groups(
     """
     groups = []
     for band in bands.itertuples():
-        group: dict[str, Any] = {"name": WINDOW_GROUP, "serves": services}
+        group: dict[str, Any] = {"name": WINDOW_GROUP, "serves": list(services)}
         if len(bands) > 1:
             group["name"] = f"{WINDOW_GROUP} {format_clock(band.start)}-{format_clock(band.end)}"
             group["speed"] = {service: float(f"{band.speed:.3g}") for service in services}
@@ -486,23 +489,21 @@ def scenario_mapping(
     return mapping
 
 
-def busy_per_day(
+def served_per_day(
     mapping: Mapping[str, Any], day_type: DayType, replications: int, seed: int, workers: int
 ) -> float:
-    """Simulated busy server-minutes per day of `day_type` (its fitted dates' weekdays)."""
+    """Simulated tickets served per day of `day_type` (its fitted dates' weekdays)."""
     single = single_day_type(mapping, day_type.name, days=day_type.selection.n_days)
     results = simulate(load_scenario(single), replications=replications, seed=seed, workers=workers)
     visits = results.visits
-    served = visits[visits["counted"] & (visits["outcome"] == "served")]
-    return float((served["end"] - served["start"]).sum()) / (
-        replications * day_type.selection.n_days
-    )
+    served = visits["counted"] & (visits["outcome"] == "served")
+    return float(served.sum()) / (replications * day_type.selection.n_days)
 
 
-def observed_busy_per_day(tickets: pd.DataFrame, day_type: DayType) -> float:
-    """Logged busy server-minutes per day of `day_type` (window times of its served tickets)."""
+def observed_served_per_day(tickets: pd.DataFrame, day_type: DayType) -> float:
+    """Logged tickets served per day of `day_type` (within its hours)."""
     mine = tickets[day_type.selection.mask(tickets) & tickets["served"]]
-    return float(mine["service_time"].sum()) / day_type.selection.n_days
+    return len(mine) / day_type.selection.n_days
 
 
 def fit(
@@ -546,8 +547,9 @@ def fit(
     speed_bands : ``"auto"`` (default: chosen from the data, :func:`choose_bands`), ``None``
         or ``[]`` (one band), or the clock times (``"10:00"``) where a new band starts. Each
         band gets its own window group whose ``speed`` is the band's measured window speed.
-    scale_capacity : scale each day type's ready servers so that the simulated servers do the
-        logged work (:mod:`wsim.calibrate.capacity`; simulates, with `seed` and `workers`).
+    scale_capacity : scale each day type's ready servers so that the simulated windows serve
+        as many tickets a day as the logged ones (:mod:`wsim.calibrate.capacity`; this
+        simulates, with `seed` and `workers`).
     target_wait : the service-level target written into the scenario (minutes).
     name : the scenario's name.
 
@@ -586,7 +588,7 @@ def fit(
         f"{sum(t.selection.n_days for t in types)} days, day types "
         + "; ".join(f"{t.name} ({', '.join(t.weekdays)})" for t in types)
         + f". Windows per slot: {next(iter(staffing.values())).estimator}"
-        + (", scaled per day type to the logged busy time." if scale_capacity else ".")
+        + (", scaled per day type to the logged tickets served." if scale_capacity else ".")
     )
     services = list(service.window_time)
 
@@ -607,10 +609,10 @@ def fit(
     if scale_capacity:
         for t in types:
             capacity[t.name] = fit_scale(
-                lambda scale, t=t: busy_per_day(
+                lambda scale, t=t: served_per_day(
                     build({**scales, t.name: scale}), t, SCALE_REPLICATIONS, seed, workers
                 ),
-                observed_busy_per_day(tickets, t),
+                observed_served_per_day(tickets, t),
             )
             scales[t.name] = capacity[t.name].scale
     return FitResult(

@@ -147,12 +147,12 @@ def _measures(frame: pd.DataFrame, target: float, n_days: int) -> dict[str, floa
 
 
 def _observed_rows(tickets: pd.DataFrame, target: float, key) -> list[dict]:
-    """Observed measures of the groups of ``key`` (pooled; interval over the dates)."""
+    """Observed measures of the groups of ``key`` (pooled; interval over the ``unit`` days)."""
     rows = []
-    dates = sorted(tickets["date"].unique())
+    units = sorted(tickets["unit"].unique())
     for value, group in tickets.groupby(key):
-        pooled = _measures(group, target, len(dates))
-        per_date = [_measures(group[group["date"] == d], target, 1) for d in dates]
+        pooled = _measures(group, target, len(units))
+        per_date = [_measures(group[group["unit"] == u], target, 1) for u in units]
         for m in MEASURES:
             values = np.array([day[m] for day in per_date], dtype=float)
             _, low, high, _ = t_interval(values)
@@ -308,7 +308,9 @@ def observed_tickets(
         frames.append(mine.assign(group=day_type))
     frame = pd.concat(frames, ignore_index=True)
     return frame.assign(
-        wait=frame["wait"].where(frame["served"]), hour=(frame["clock"] // 60).astype(int)
+        wait=frame["wait"].where(frame["served"]),
+        hour=(frame["clock"] // 60).astype(int),
+        unit=frame["date"].dt.strftime("%Y-%m-%d"),
     )
 
 
@@ -321,9 +323,15 @@ def compare(
     name: str,
     label: str = "logged",
 ) -> Validation:
-    """Observed tickets (with ``group``, ``date``, ``hour``) against simulated ones, per group."""
+    """Observed tickets against simulated ones, per group (each day type and ``all``).
+
+    ``observed`` has ``group``, ``date``, ``unit`` (the day a ticket counts in: its date, or
+    fold and date when several folds predict one date) and ``hour``; ``simulated`` has
+    ``group``, ``replication`` and ``hour``.
+    """
     tables = {}
     dates = sorted(observed["date"].unique())
+    n_units = observed["unit"].nunique()
     for level in ("overall", "hourly"):
         parts = []
         groups = [(ALL, observed, simulated)] + [
@@ -334,7 +342,7 @@ def compare(
             key = (lambda f: np.zeros(len(f), dtype=int)) if level == "overall" else "hour"
             obs_key = key(obs) if callable(key) else key
             sim_key = key(sim) if callable(key) else key
-            n_dates = obs["date"].nunique()
+            n_dates = obs["unit"].nunique()
             table = pd.DataFrame(_observed_rows(obs, target, obs_key)).merge(
                 pd.DataFrame(_simulated_rows(sim, target, sim_key, n_dates, replications)),
                 on=["key", "measure"],
@@ -367,7 +375,7 @@ def compare(
         overall=overall.reset_index(drop=True),
         hourly=hourly.reset_index(drop=True),
         shape=_shape(hourly),
-        by_service=_by_service(observed, simulated, target, len(dates), replications),
+        by_service=_by_service(observed, simulated, target, n_units, replications),
         target=target,
         replications=replications,
         seed=seed,
