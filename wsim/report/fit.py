@@ -57,18 +57,19 @@ def _figures(result: FitResult, validation: Validation | None) -> dict[str, Figu
 
 def missing_notes(result: FitResult) -> list[str]:
     """What the fitted scenario cannot say, in words (shown in the report)."""
+    default = result.servers["default"]
     notes = [
-        f"One day type: the scenario describes {', '.join(result.selection.weekdays)} "
-        f"({result.selection.reason}). Other days are not in it; the scenario format has one "
-        "window schedule for every open day, so staffing differences between these days are "
-        "averaged.",
-        "One patience for everyone: the scenario format has one patience distribution for all "
-        "citizens; the per-service fits in the patience table show how much services differ.",
+        "Staffing differs from date to date within a day type; the scenario has one schedule "
+        "per day type (the ready servers averaged over its dates, times its capacity scale), "
+        "so a day staffed unlike the average is predicted as the average.",
         "One window group serving every service: servers who only serve some services "
         "(skills) are not modelled; the window counts are totals.",
-        f"Windows per slot are estimated ({result.servers.estimator}); the log does not say "
-        "when servers were at their windows, only when they served. After-call work, other "
-        "duties and short breaks are not in the log.",
+        f"Windows per slot are estimated ({default.estimator}); the log does not say when "
+        "servers were at their windows, only when they served. After-call work and other "
+        "duties done while nobody waited are counted as ready; the capacity scale corrects "
+        "the level of each day type, not the hour-by-hour shape.",
+        "Patience classes with fewer abandonments than the minimum take the pooled fit "
+        "(the patience_classes table).",
     ]
     if result.log.layout.priority is None:
         notes.append(
@@ -90,7 +91,9 @@ img { max-width: 100%; } code { background: #f4f4f4; padding: 0 3px; }
 <p>Log <code>{{ source }}</code>: {{ rows_read }} rows read, {{ usable }} usable tickets,
 {{ fitted }} fitted. Column mapping: <code>{{ mapping }}</code>. Time resolution of the log:
 {{ resolution }}.</p>
-<p><b>Days and hours:</b> {{ reason }}.</p>
+<p><b>Day types</b> ({{ grouping }}); each day type is fitted on its own dates and hours
+(figures below: the default day type; every day type is in the CSV tables).</p>
+{{ tables.day_types }}
 <h2>Rows not used as they were</h2>
 <p>Every row that was dropped, repaired or only partly used, with the reason.</p>
 {{ tables.cleaning }}
@@ -108,19 +111,27 @@ ranked by AIC; the first of each service is chosen. KS is the Kolmogorov-Smirnov
 {{ tables.service_candidates }}
 <img src="{{ images.service_times }}" alt="window times">
 <p>Window speed by band of the day (fitted mean window times over logged ones, 95% interval);
-with more than one band each band has its own window group at that speed.</p>
+with more than one band each band has its own window group at that speed. The bands are
+chosen from the data unless given (splits tried below).</p>
 {{ tables.speed_bands }}
+{% if 'speed_band_search' in tables %}{{ tables.speed_band_search }}{% endif %}
 {% if images.patience %}
 <h2>Patience</h2>
 <p>Waits of citizens who abandoned are events, waits of those served are censored
 (patience was longer). Kaplan-Meier (with Greenwood 95% band) and parametric fits by maximum
-likelihood over both; the pooled ("all") fit with the lowest AIC is the scenario's patience.</p>
+likelihood over both; per class (service, priority) the fit with the lowest AIC is that
+class's patience, and classes with too few abandonments take the pooled ("all") fit.</p>
+{{ tables.patience_classes }}
 {{ tables.patience_candidates }}
 <img src="{{ images.patience }}" alt="patience">
 {% endif %}
 <h2>Windows per slot</h2>
-<p>Estimator: {{ estimator }}. Means over the fitted dates; windows = the estimate rounded,
-at least one in an open slot.</p>
+<p>Estimator: {{ estimator }}. Means over the fitted dates (fractional: the schedule keeps
+the average by splitting each slot between the two nearest whole counts); the scheduled
+windows are the estimate times the day type's capacity scale, at least one in an open slot.</p>
+{% if 'capacity_scale' in tables %}<p>Capacity scale per day type: the factor at which the
+simulated windows serve as many tickets a day as the log (every trial shown).</p>
+{{ tables.capacity_scale }}{% endif %}
 <img src="{{ images.servers }}" alt="servers">
 {{ tables.servers_by_slot }}
 <p>Tickets served per server and service (a server who serves only some services is a
@@ -168,24 +179,25 @@ def write_fit_report(
     if validation is not None:
         validation_text = (
             f"{validation.replications} replications (seed {validation.seed}) against "
-            f"{len(validation.dates)} logged days; target wait {validation.target:g} min. "
+            f"{len(validation.dates)} {validation.label} days, each simulated as its day "
+            f"type; target wait {validation.target:g} min. "
             "Intervals are 95%: simulated over replications, observed over the logged days. "
             "error = simulated / observed - 1."
         )
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     html = env.from_string(_TEMPLATE).render(
-        name=result.scenario.name,
+        name=result.name,
         source=result.log.source,
         rows_read=result.log.rows_read,
         usable=len(result.log.tickets),
         fitted=len(result.tickets),
         mapping=result.log.layout.describe(),
         resolution=_resolution_text(result.log.resolution),
-        reason=result.selection.reason,
+        grouping=result.grouping,
         tables={name: _html_table(table) for name, table in shown.items()},
         images={**{"patience": ""}, **images},
         min_per_slot=MIN_PER_SLOT,
-        estimator=result.servers.estimator,
+        estimator=result.servers["default"].estimator,
         validation=validation is not None,
         validation_text=validation_text,
         notes=missing_notes(result),
