@@ -31,6 +31,7 @@ FILES = sorted(
     str(path.relative_to(ROOT))
     for folder in ("w_district", "w_district/reforms", "examples", "checks")
     for path in (ROOT / "scenarios" / folder).glob("*.yaml")
+    if path.name != "levers.yaml"  # a levers file, not a scenario
 )
 
 

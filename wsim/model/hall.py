@@ -1,9 +1,18 @@
 """The service hall: tickets, queues and windows of one replication, as a SimPy world.
 
 This is the hot path. Tickets are integers indexing plain lists (arrival time, service, state,
-...), queues are deques of ticket numbers, and every event is a SimPy timeout whose callback
-does the work directly: no process per citizen, no pandas, no logging. The lists become the
-visit log at the end of the run (`HallLog`).
+...), and every event is a SimPy timeout whose callback does the work directly: no process per
+citizen, no pandas, no logging. The lists become the visit log at the end of the run
+(`HallLog`).
+
+Calling: each window group keeps, per priority level, one heap of the numbers of the tickets it
+may call. Tickets are numbered in the order they are issued, which is the order of their
+arrival, so the smallest waiting number in a heap is the longest-waiting ticket; a ticket goes
+into the heap of every group serving its service, and an entry whose ticket was called by
+another group (or abandoned) is dropped when it reaches the top. A free window thus finds its
+next citizen at a cost that grows with the log of the line, not with the number of services
+it serves. Tickets that arrived at the same instant are called in the order of their queues
+(the (priority, service) pairs in the order the demand lists them), then of their numbers.
 
 Rules, in the words of a planner:
 - a citizen takes a ticket for one service; if a window that serves it is free, it is called at
@@ -20,7 +29,7 @@ Rules, in the words of a planner:
 
 from __future__ import annotations
 
-from collections import deque
+from heapq import heapify, heappop, heappush
 from typing import Protocol
 
 import numpy as np
@@ -41,6 +50,11 @@ IN_SERVICE = TicketState.IN_SERVICE
 SERVED = TicketState.SERVED
 ABANDONED = TicketState.ABANDONED
 BALKED = TicketState.BALKED
+
+#: Tickets issued between two clean-ups of the call heaps. An entry whose ticket was called by
+#: another group stays in a heap until it reaches the top, which may be long for a group that
+#: is closed; a clean-up every so many tickets bounds that memory.
+COMPACT_EVERY = 1 << 16
 
 
 class HallListener(Protocol):
@@ -85,6 +99,7 @@ class Hall:
         self.t_clerk: list[int] = []
         self.t_case: list[int] = []
         self.waiting = [0] * len(self.services)
+        self._compact_at = COMPACT_EVERY
         self.listener: HallListener | None = None
 
     # --- set-up -----------------------------------------------------------------------------
@@ -110,12 +125,14 @@ class Hall:
             else:
                 rng = streams.stream(seed, rep, f"patience:{label}")
                 self.patience_draw.append(streams.sampler(patience, rng))
-        # One FIFO queue per (priority, service); streams of equal priority share it.
-        self.queue_of_stream = []
-        queues: dict[tuple[int, int], deque] = {}
-        for d, s in zip(scenario.demand, self.stream_service, strict=True):
-            self.queue_of_stream.append(queues.setdefault((d.priority, s), deque()))
-        self._queues = queues
+        # One line per (priority, service), numbered in the order the demand lists them; streams
+        # of equal priority and service share it. The number breaks ties of arrival time.
+        lines: dict[tuple[int, int], int] = {}
+        self.stream_priority = [d.priority for d in scenario.demand]
+        self.stream_line = [
+            lines.setdefault((d.priority, s), len(lines))
+            for d, s in zip(scenario.demand, self.stream_service, strict=True)
+        ]
 
     def _init_windows(self, groups: tuple[WindowGroup, ...], svc: dict[str, int]):
         """Clerks (one per window that can be open), their groups, speeds and call lists."""
@@ -123,21 +140,23 @@ class Hall:
         self.groups_of_service: list[list[int]] = [[] for _ in self.services]
         self.clerk_group: list[int] = []
         self.group_clerks: list[list[int]] = []
-        self.speed: list[list[float]] = []  # [group][service] window-time divisor
-        self.call_order: list[list[list[deque]]] = []  # [group][priority level] -> queues
+        self.speed: list[dict[int, float]] = []  # [group] service -> window-time divisor
+        self.call_heaps: list[list[list[int]]] = []  # [group][priority level] -> ticket heap
+        self.push_heaps: list[list[list[int]]] = [[] for _ in self.stream_service]  # [stream]
+        streams_of_service: list[list[int]] = [[] for _ in self.services]
+        for k, s in enumerate(self.stream_service):
+            streams_of_service[s].append(k)
         for g, group in enumerate(groups):
             served = [svc[name] for name in group.serves]
             for s in served:
                 self.groups_of_service[s].append(g)
-            speeds = [1.0] * len(self.services)
-            for name, factor in group.speed.items():
-                speeds[svc[name]] = factor
-            self.speed.append(speeds)
-            levels: dict[int, list[deque]] = {}
-            for (priority, s), q in self._queues.items():
-                if s in served:
-                    levels.setdefault(priority, []).append(q)
-            self.call_order.append([levels[p] for p in sorted(levels, reverse=True)])
+            self.speed.append({svc[name]: factor for name, factor in group.speed.items()})
+            mine = [k for s in served for k in streams_of_service[s]]
+            priorities = sorted({self.stream_priority[k] for k in mine}, reverse=True)
+            heaps = {p: [] for p in priorities}
+            for k in mine:
+                self.push_heaps[k].append(heaps[self.stream_priority[k]])
+            self.call_heaps.append([heaps[p] for p in priorities])
             first = len(self.clerk_group)
             size = max(group.max_count, 1)  # one spare clerk for call-backs at closing
             self.clerk_group += [g] * size
@@ -223,8 +242,11 @@ class Hall:
             if free:
                 self._serve(tid, free.pop(), now)
                 return
-        self.queue_of_stream[k].append(tid)
+        for heap in self.push_heaps[k]:
+            heappush(heap, tid)
         self.waiting[s] += 1
+        if tid >= self._compact_at:
+            self._compact()
         if patience is not None:
             self.env.timeout(patience, tid).callbacks.append(self._on_patience)
 
@@ -245,7 +267,7 @@ class Hall:
         self.t_clerk[tid] = c
         self.busy[c] = True
         self.current[c] = tid
-        duration = self.t_work[tid] / self.speed[self.clerk_group[c]][s]
+        duration = self.t_work[tid] / self.speed[self.clerk_group[c]].get(s, 1.0)
         self.env.timeout(duration, c).callbacks.append(self._on_done)
 
     def _on_done(self, ev: simpy.Event) -> None:
@@ -265,17 +287,16 @@ class Hall:
             self._close_clerk(c)
             return
         state = self.t_state
-        arrival = self.t_arrival
-        for level in self.call_order[self.clerk_group[c]]:
-            best = None
-            best_t = float("inf")
-            for q in level:
-                while q and state[q[0]] != WAITING:
-                    q.popleft()
-                if q and arrival[q[0]] < best_t:
-                    best, best_t = q, arrival[q[0]]
-            if best is not None:
-                tid = best.popleft()
+        for heap in self.call_heaps[self.clerk_group[c]]:
+            while heap and state[heap[0]] != WAITING:
+                heappop(heap)
+            if heap:
+                tid = heap[0]
+                arrival = self.t_arrival
+                if tid + 1 < len(arrival) and arrival[tid + 1] == arrival[tid]:
+                    tid = self._pop_tie(heap)
+                else:
+                    heappop(heap)
                 self.waiting[self.t_service[tid]] -= 1
                 self._serve(tid, c, now_of(self.env))
                 return
@@ -283,6 +304,36 @@ class Hall:
             self._close_clerk(c)
         else:
             self.free[self.clerk_group[c]].append(c)
+
+    def _pop_tie(self, heap: list[int]) -> int:
+        """Take the ticket to call from `heap` when several waiting there arrived together.
+
+        They are called in the order of their lines, then of their numbers; the others go
+        back into the heap.
+        """
+        state, arrival, line, stream = self.t_state, self.t_arrival, self.stream_line, self.t_stream
+        first = arrival[heap[0]]
+        tied = []
+        while heap and arrival[heap[0]] == first:
+            tid = heappop(heap)
+            if state[tid] == WAITING:
+                tied.append(tid)
+        best = min(tied, key=lambda t: (line[stream[t]], t))
+        for tid in tied:
+            if tid != best:
+                heappush(heap, tid)
+        return best
+
+    def _compact(self) -> None:
+        """Drop the entries of tickets no longer waiting from every call heap."""
+        state = self.t_state
+        entries = 0
+        for heaps in self.call_heaps:
+            for heap in heaps:
+                heap[:] = [tid for tid in heap if state[tid] == WAITING]
+                heapify(heap)
+                entries += len(heap)
+        self._compact_at = len(self.t_arrival) + max(COMPACT_EVERY, entries)
 
     # --- windows opening and closing ---------------------------------------------------------
 
