@@ -37,8 +37,10 @@ from wsim.calibrate.fitting import FitResult, fit
 from wsim.calibrate.layout import LogError, LogLayout, make_layout
 from wsim.calibrate.logs import TicketLog, read_log
 from wsim.calibrate.validate import (
+    MEASURES,
     Validation,
     compare,
+    measures,
     observed_tickets,
     simulate_dates,
 )
@@ -98,13 +100,16 @@ class Holdout:
     ``held_out`` and ``fitted``: :class:`Validation` of the pooled predictions (held-out dates
     by the fold that did not see them; fitting dates by every fold that fitted on them).
     ``folds``: per fold, its label and dates. ``unpredicted``: held-out dates whose day type
-    had no fitting date in their fold. ``table()`` puts the two side by side.
+    had no fitting date in their fold. ``by_date``: per held-out date, observed and simulated
+    (mean over replications) of each measure. ``table()`` puts held-out and fitted side by
+    side.
     """
 
     held_out: Validation
     fitted: Validation
     folds: pd.DataFrame
     unpredicted: pd.DataFrame
+    by_date: pd.DataFrame
     scheme: str
 
     def table(self) -> pd.DataFrame:
@@ -139,6 +144,11 @@ class Holdout:
             f"{self.held_out.replications} replications (seed {self.held_out.seed}); target "
             f"wait {self.held_out.target:g} min; error = simulated / observed - 1",
             table.to_string(float_format=lambda x: f"{x:,.4g}"),
+            "",
+            "held-out dates one by one (simulated: mean over replications):",
+            self.by_date.pivot(index=["date", "group"], columns="measure")
+            .reindex(columns=["observed", "simulated", "error"], level=0)
+            .to_string(float_format=lambda x: f"{x:,.3g}"),
             "",
             "hourly correlation (simulated vs observed curves):",
             shape.to_string(float_format=lambda x: f"{x:,.3g}"),
@@ -184,9 +194,15 @@ def holdout(
     seed: int = 0,
     workers: int = 1,
     target_wait: float | None = None,
+    known_volume: bool = False,
     **fit_options: Any,
 ) -> Holdout:
     """Fit on the fitting dates of each fold, predict its held-out dates, pool the errors.
+
+    With ``known_volume`` each held-out date is simulated with its logged number of tickets
+    (its demand rescaled to it, the profile and everything else as fitted): a diagnostic that
+    separates the error of forecasting a day's volume from the error of the model given the
+    volume. Without it (the default) nothing of a held-out date enters its prediction.
 
     ``fit_options`` go to :func:`wsim.calibrate.fit` (``slot``, ``servers``,
     ``speed_bands``, ``scale_capacity``, ...). ``target_wait`` (minutes) is the service-level
@@ -235,7 +251,12 @@ def holdout(
             observed = observed_tickets(ticket_log.tickets, result.mapping, plan_of)
             # A fitting date is fitted by several folds: each (fold, date) is one day.
             obs.append(observed.assign(unit=split.label + " " + observed["unit"]))
-            simulated = simulate_dates(result.mapping, plan_of, replications, fold_seed, workers)
+            volumes = None
+            if known_volume and plan_of is plan:
+                volumes = observed.groupby("date").size().to_dict()
+            simulated = simulate_dates(
+                result.mapping, plan_of, replications, fold_seed, workers, volumes
+            )
             sim.append(simulated)
         rows.append(
             {
@@ -250,6 +271,9 @@ def holdout(
     if not held_obs:
         raise LogError("holdout: no held-out date could be predicted (each day type has one date)")
     name = f"holdout ({scheme if isinstance(scheme, str) else 'given dates'})"
+    if known_volume:
+        name += ", each held-out date with its logged volume"
+    by_date = _by_date(pd.concat(held_obs), pd.concat(held_sim), target, replications)
     held = compare(
         pd.concat(held_obs), pd.concat(held_sim), target, replications, seed, name, "held-out"
     )
@@ -261,5 +285,30 @@ def holdout(
         fitted=fitted,
         folds=pd.DataFrame(rows),
         unpredicted=pd.DataFrame(missing, columns=["fold", "date", "day_type"]),
+        by_date=by_date,
         scheme=scheme if isinstance(scheme, str) else "given dates",
     )
+
+
+def _by_date(
+    observed: pd.DataFrame, simulated: pd.DataFrame, target: float, replications: int
+) -> pd.DataFrame:
+    """Per held-out date: each measure observed, simulated (mean over replications), error."""
+    rows = []
+    for (date, group), obs in observed.groupby(["date", "group"]):
+        sim = simulated[simulated["date"] == date]
+        seen = measures(obs, target, 1)
+        per_rep = [measures(sim[sim["replication"] == r], target, 1) for r in range(replications)]
+        for m in MEASURES:
+            value = float(pd.Series([rep[m] for rep in per_rep]).mean())
+            rows.append(
+                {
+                    "date": date.strftime("%Y-%m-%d"),
+                    "group": group,
+                    "measure": m,
+                    "observed": seen[m],
+                    "simulated": value,
+                    "error": value / seen[m] - 1 if seen[m] else float("nan"),
+                }
+            )
+    return pd.DataFrame(rows)

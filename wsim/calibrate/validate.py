@@ -131,7 +131,7 @@ class Validation:
 # --- measures ----------------------------------------------------------------------------------
 
 
-def _measures(frame: pd.DataFrame, target: float, n_days: int) -> dict[str, float]:
+def measures(frame: pd.DataFrame, target: float, n_days: int) -> dict[str, float]:
     """The four measures of a set of tickets (columns ``served``, ``abandoned``, ``wait``)."""
     n = len(frame)
     served = frame["served"].to_numpy(dtype=bool)
@@ -151,8 +151,8 @@ def _observed_rows(tickets: pd.DataFrame, target: float, key) -> list[dict]:
     rows = []
     units = sorted(tickets["unit"].unique())
     for value, group in tickets.groupby(key):
-        pooled = _measures(group, target, len(units))
-        per_date = [_measures(group[group["unit"] == u], target, 1) for u in units]
+        pooled = measures(group, target, len(units))
+        per_date = [measures(group[group["unit"] == u], target, 1) for u in units]
         for m in MEASURES:
             values = np.array([day[m] for day in per_date], dtype=float)
             _, low, high, _ = t_interval(values)
@@ -173,7 +173,7 @@ def _simulated_rows(visits: pd.DataFrame, target: float, key, n_days: int, reps:
     """Simulated measures of the groups of ``key`` (interval over replications)."""
     rows = []
     for value, group in visits.groupby(key):
-        per_rep = [_measures(group[group["replication"] == r], target, n_days) for r in range(reps)]
+        per_rep = [measures(group[group["replication"] == r], target, n_days) for r in range(reps)]
         for m in MEASURES:
             mean, low, high, _ = t_interval(np.array([rep[m] for rep in per_rep], dtype=float))
             rows.append(
@@ -244,18 +244,25 @@ def simulate_dates(
     replications: int,
     seed: int,
     workers: int = 1,
+    volumes: Mapping[pd.Timestamp, float] | None = None,
 ) -> pd.DataFrame:
     """Simulated tickets of every date of `plan` (date -> day type), one day each.
 
     A date is its day type's scenario for one day on the date's weekday, with seed
     ``seed + k`` for the k-th date (so that two dates of one day type are not the same
-    simulated day). Columns: ``date``, ``group`` (day type), ``replication``, ``service``,
-    ``hour``, ``served``, ``abandoned``, ``wait`` and ``work`` (window time of the served).
+    simulated day). ``volumes`` (date -> tickets expected that day) rescales a date's demand
+    to that volume (every stream alike), for a validation given the day's volume.
+
+    Columns: ``date``, ``group`` (day type), ``replication``, ``service``, ``hour``,
+    ``served``, ``abandoned``, ``wait`` and ``work`` (window time of the served).
     """
     frames = []
     for k, (date, day_type) in enumerate(sorted(plan.items())):
         weekday = WEEKDAYS[pd.Timestamp(date).day_of_week]
-        scenario = load_scenario(single_day_type(mapping, day_type, [weekday], days=1))
+        single = single_day_type(mapping, day_type, [weekday], days=1)
+        if volumes is not None:
+            _scale_volume(single, weekday, volumes[date])
+        scenario = load_scenario(single)
         visits = simulate(scenario, replications=replications, seed=seed + k, workers=workers)
         visits = visits.visits[visits.visits["counted"]]
         clock = visits["arrival"]  # one day from midnight: the clock is the time of day
@@ -278,11 +285,21 @@ def simulate_dates(
     return pd.concat(frames, ignore_index=True)
 
 
+def _scale_volume(single: dict[str, Any], weekday: str, volume: float) -> None:
+    """Rescale the demand of a one-day scenario mapping so that its day expects `volume`."""
+    demand = single["demand"]
+    expected = sum(
+        entry["per_day"] * entry.get("weekday_factors", {}).get(weekday, 1.0) for entry in demand
+    )
+    for entry in demand:
+        entry["per_day"] = entry["per_day"] * volume / expected
+
+
 def _by_service(tickets, visits, target, n_dates, replications) -> pd.DataFrame:
     rows = []
     for service in sorted(set(tickets["service"]) | set(visits["service"])):
-        observed = _measures(tickets[tickets["service"] == service], target, n_dates)
-        simulated = _measures(visits[visits["service"] == service], target, n_dates * replications)
+        observed = measures(tickets[tickets["service"] == service], target, n_dates)
+        simulated = measures(visits[visits["service"] == service], target, n_dates * replications)
         for m in MEASURES:
             rows.append(
                 {
