@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -12,7 +13,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path):
+def test_notebook_runs(path, monkeypatch):
+    # Notebooks with a small mode run it here (WSIM_NOTEBOOK_SMALL=1) unless told otherwise.
+    monkeypatch.setenv("WSIM_NOTEBOOK_SMALL", os.environ.get("WSIM_NOTEBOOK_SMALL", "1"))
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook,

@@ -135,6 +135,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fit on some dates and validate on the others: day (leave one date out), week "
         "(leave one week out) or dates to hold out (1999-08-03,1999-08-04)",
     )
+    check.add_argument(
+        "--known-volume",
+        action="store_true",
+        help="with --holdout: simulate each held-out date with its logged number of tickets "
+        "(a diagnostic: the model's error given the day's volume)",
+    )
     check.add_argument("--out", metavar="DIR", help="folder for the tables and the plot")
     _run_options(check)
     check.set_defaults(handler=_validate_log)
@@ -278,6 +284,7 @@ def _validate_log(args: argparse.Namespace) -> int:
                 log,
                 _layout(args, preset),
                 scheme=args.holdout,
+                known_volume=args.known_volume,
                 replications=args.reps,
                 seed=args.seed,
                 workers=args.workers,
