@@ -157,14 +157,18 @@ def synthetic_log() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def synthetic_fit(synthetic_log):
-    return fit(synthetic_log, COLUMNS)
+    # The estimators themselves, without the simulated capacity scale (tests/test_holdout.py
+    # and the bank tests cover it).
+    return fit(synthetic_log, COLUMNS, scale_capacity=False)
 
 
 def test_fit_recovers_days_hours_and_arrival_rates(synthetic_fit):
     result = synthetic_fit
     assert result.log.issues.empty  # a clean log: nothing dropped or repaired
-    assert set(result.selection.weekdays) == {"mon", "tue", "wed", "thu", "fri"}
-    assert (result.selection.open, result.selection.close) == (480, 1020)
+    assert [t.name for t in result.day_types] == ["default"]  # one day type: Monday-Friday
+    selection = result.day_types[0].selection
+    assert set(selection.weekdays) == {"mon", "tue", "wed", "thu", "fri"}
+    assert (selection.open, selection.close) == (480, 1020)
     demand = {entry["service"]: entry for entry in result.mapping["demand"]}
     days = open_days(wsim.load_scenario(TRUTH).calendar)
     mondays = sum(day.weekday == "mon" for day in days)
@@ -220,7 +224,7 @@ def test_fit_recovers_patience_from_censored_waits(synthetic_fit):
 
 
 def test_fit_recovers_the_window_schedule(synthetic_fit):
-    table = synthetic_fit.servers.by_slot
+    table = synthetic_fit.servers["default"].by_slot
     truth = np.where((table["slot"] >= 720) & (table["slot"] < 840), 7, 4)
     error = table["windows"].to_numpy() - truth
     # A clerk is only seen from their first call: at opening (08:00) and where three more
@@ -240,9 +244,9 @@ def test_fitted_scenario_loads_and_round_trips_through_yaml(synthetic_fit, tmp_p
 
 def test_fit_without_server_or_service_columns(synthetic_log):
     columns = {"arrival": "issued", "start": "called", "end": "finished"}
-    result = fit(synthetic_log, columns)
+    result = fit(synthetic_log, columns, scale_capacity=False)
     assert list(result.mapping["services"]) == ["all"]
-    assert "names no servers" in result.servers.estimator
+    assert "names no servers" in result.servers["default"].estimator
     # Abandonment is inferred from "never called" without an abandonment column.
     assert result.log.tickets["abandoned"].sum() == (synthetic_log["outcome"] == "abandoned").sum()
 
