@@ -159,3 +159,42 @@ def test_a_holdout_split_never_lets_a_held_out_date_into_the_fit(two_types_log):
     assert not set(result.dates) & set(fold.held_out)
     assert not set(result.tickets["date"]) & set(fold.held_out)
     assert set(result.dates) <= set(fold.fitting)
+
+
+def test_the_cli_reports_the_split_and_its_errors(two_types_log, tmp_path, capsys):
+    from wsim.cli import main
+
+    log = tmp_path / "log.csv"
+    two_types_log.to_csv(log, index=False)
+    mapping = ",".join(f"{k}={v}" for k, v in COLUMNS.items() if k != "abandoned_values")
+    common = ["--columns", mapping, "--abandoned-value", "abandoned", "--reps", "2"]
+    held = ["--holdout", "2024-01-03,2024-01-10"]
+    report = tmp_path / "report"
+    assert (
+        main(
+            [
+                "fit",
+                str(log),
+                *common,
+                *held,
+                "--no-capacity-scale",
+                "--out",
+                str(tmp_path / "s.yaml"),
+                "--report",
+                str(report),
+            ]
+        )
+        == 0
+    )
+    html = (report / "report.html").read_text()
+    assert "Holdout: days not used in the fit" in html
+    table = pd.read_csv(report / "holdout.csv")
+    assert set(table["days"]) == {"held-out", "fitted"}
+    assert set(table.loc[table["days"] == "held-out", "group"]) == {"all", "default"}
+    capsys.readouterr()
+    assert main(["validate-log", str(log), *common, *held, "--out", str(tmp_path / "v")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("holdout (2024-01-03,2024-01-10): 1 folds")
+    # A scenario and --holdout together is one clear message.
+    assert main(["validate-log", str(tmp_path / "s.yaml"), str(log), *common, *held]) == 2
+    assert "--holdout fits its own" in capsys.readouterr().err

@@ -165,6 +165,7 @@ class Holdout:
         """Every table, by name."""
         tables = {
             "holdout": self.table(),
+            "holdout_by_date": self.by_date,
             "holdout_folds": self.folds,
             "holdout_unpredicted": self.unpredicted,
         }

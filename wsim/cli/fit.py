@@ -83,6 +83,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--out", required=True, metavar="FILE", help="scenario YAML to write")
     fit.add_argument("--report", metavar="DIR", help="folder for the fit report")
     fit.add_argument("--no-validate", action="store_true", help="report without simulating")
+    fit.add_argument(
+        "--holdout",
+        metavar="SPLIT",
+        help="with --report: also fit on some dates and validate on the others (day, week or "
+        "dates to hold out) and report the split and its errors",
+    )
     fit.add_argument("--hours", help="opening window HH:MM-HH:MM (default: found in the log)")
     fit.add_argument("--slot", type=float, default=30.0, help="slot length, minutes (30)")
     fit.add_argument(
@@ -256,9 +262,22 @@ def _fit(args: argparse.Namespace) -> int:
                     label="fitted",
                 )
                 print(validation.text())
+            check = None
+            if args.holdout is not None:
+                from wsim.calibrate.holdout import holdout
+
+                check = holdout(
+                    result.log,
+                    scheme=args.holdout,
+                    replications=args.reps,
+                    seed=args.seed,
+                    workers=args.workers,
+                    **_fit_options(args),
+                )
+                print(check.text())
             from wsim.report import write_fit_report
 
-            print(f"wrote {write_fit_report(result, args.report, validation)}")
+            print(f"wrote {write_fit_report(result, args.report, validation, check)}")
     except LogError as error:
         print(f"wsim fit: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -274,6 +293,8 @@ def _validate_log(args: argparse.Namespace) -> int:
     from wsim.files import write_bytes_atomic
     from wsim.scenario import ScenarioError
 
+    if args.holdout is not None and args.log is None and args.dataset is None:
+        args.log, args.scenario = args.scenario, None  # one positional with --holdout: the LOG
     try:
         log, preset = _log(args)
         if args.holdout is not None:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from wsim.calibrate import FitResult, Validation
 from wsim.calibrate.arrivals import MIN_PER_SLOT
+from wsim.calibrate.holdout import Holdout
 from wsim.figures import png_bytes
 from wsim.files import write_bytes_atomic, write_table_atomic, write_text_atomic
 
@@ -35,14 +36,20 @@ def _html_table(table: pd.DataFrame, digits: int = 4) -> Markup:
     return Markup(formatted)
 
 
-def _tables(result: FitResult, validation: Validation | None) -> dict[str, pd.DataFrame]:
+def _tables(
+    result: FitResult, validation: Validation | None, holdout: Holdout | None
+) -> dict[str, pd.DataFrame]:
     tables = result.tables()
     if validation is not None:
         tables |= validation.tables()
+    if holdout is not None:
+        tables |= holdout.tables()
     return tables
 
 
-def _figures(result: FitResult, validation: Validation | None) -> dict[str, Figure]:
+def _figures(
+    result: FitResult, validation: Validation | None, holdout: Holdout | None
+) -> dict[str, Figure]:
     figures = {
         "arrivals": result.plot_arrivals(),
         "service_times": result.plot_service_times(),
@@ -52,6 +59,8 @@ def _figures(result: FitResult, validation: Validation | None) -> dict[str, Figu
         figures["patience"] = result.plot_patience()
     if validation is not None:
         figures["validation"] = validation.plot_hourly()
+    if holdout is not None:
+        figures["holdout"] = holdout.plot_hourly()
     return figures
 
 
@@ -148,6 +157,20 @@ hours whose intervals overlap.</p>
 <p>By service (overall):</p>
 {{ tables.validation_by_service }}
 {% endif %}
+{% if holdout %}
+<h2>Holdout: days not used in the fit</h2>
+<p>{{ holdout_text }}</p>
+{{ tables.holdout }}
+<p>Held-out dates one by one (simulated: mean over replications):</p>
+{{ tables.holdout_by_date }}
+<p>Folds (each fits on its fitting dates only):</p>
+{{ tables.holdout_folds }}
+{% if holdout_unpredicted %}<p>Held-out dates that could not be predicted (no fitting date of
+their day type in their fold):</p>{{ tables.holdout_unpredicted }}{% endif %}
+<p>Hourly curves of the held-out days:</p>
+{{ tables.held_out_validation_shape }}
+<img src="{{ images.holdout }}" alt="holdout">
+{% endif %}
 <h2>What the model does not capture</h2>
 <ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>
 <p>Tables are in this folder as CSV files; the scenario is <code>scenario.yaml</code>.</p>
@@ -156,16 +179,23 @@ hours whose intervals overlap.</p>
 
 
 def write_fit_report(
-    result: FitResult, folder: str | os.PathLike, validation: Validation | None = None
+    result: FitResult,
+    folder: str | os.PathLike,
+    validation: Validation | None = None,
+    holdout: Holdout | None = None,
 ) -> Path:
-    """Write report.html, the CSV tables, the PNG plots and scenario.yaml into ``folder``."""
+    """Write report.html, the CSV tables, the PNG plots and scenario.yaml into ``folder``.
+
+    ``validation`` (the fit on its own dates) and ``holdout`` (fits on some dates, validated on
+    the others) add their sections: the split, the errors on held-out and fitted days.
+    """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    tables = _tables(result, validation)
+    tables = _tables(result, validation, holdout)
     for name, table in tables.items():
         write_table_atomic(table, out / f"{name}.csv")
     images = {}
-    for name, figure in _figures(result, validation).items():
+    for name, figure in _figures(result, validation, holdout).items():
         data = png_bytes(figure, dpi=100)
         write_bytes_atomic(out / f"{name}.png", data)
         images[name] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
@@ -174,6 +204,7 @@ def write_fit_report(
         name: table
         for name, table in tables.items()
         if name not in ("patience_km", "arrivals_by_slot", "weekdays", "validation_hourly")
+        and not name.endswith(("_validation_hourly", "_validation_overall"))
     }
     validation_text = ""
     if validation is not None:
@@ -200,10 +231,27 @@ def write_fit_report(
         estimator=result.servers["default"].estimator,
         validation=validation is not None,
         validation_text=validation_text,
+        holdout=holdout is not None,
+        holdout_text=_holdout_text(holdout),
+        holdout_unpredicted=holdout is not None and not holdout.unpredicted.empty,
         notes=missing_notes(result),
     )
     write_text_atomic(out / "report.html", html)
     return out / "report.html"
+
+
+def _holdout_text(holdout: Holdout | None) -> str:
+    if holdout is None:
+        return ""
+    held = holdout.held_out
+    return (
+        f"Split: {holdout.scheme} ({len(holdout.folds)} folds; leave-one-day-out holds each "
+        "date out in turn). Each fold's scenario is fitted on its fitting dates only and "
+        f"predicts its held-out dates; {held.replications} replications (seed {held.seed}), "
+        f"target wait {held.target:g} min. Rows 'held-out': the predictions of dates the fit "
+        "did not see; rows 'fitted': the same fits on their own dates (the overfitting guard). "
+        "error = simulated / observed - 1."
+    )
 
 
 def _resolution_text(resolution: float) -> str:
