@@ -154,7 +154,7 @@ class FitResult:
         to a repository carries no folder of the machine that fitted it.
         """
         types = "; ".join(
-            f"{t.name}: {', '.join(t.weekdays)} ({t.selection.n_days} dates, "
+            f"{t.name}: {', '.join(t.weekdays)} ({_dates_text(t.selection.n_days)}, "
             f"{format_clock(t.selection.open)}-{format_clock(t.selection.close)})"
             for t in self.day_types
         )
@@ -162,6 +162,8 @@ class FitResult:
             f"# Fitted by wsim fit from {Path(self.log.source).name} ({self.log.rows_read} rows, "
             f"{len(self.tickets)} tickets fitted).\n"
             f"# Day types ({self.grouping}): {types}.\n"
+            "# Day types are in the calendar format of the scenario spec (calendar.day_types,\n"
+            "# day_schedules, day_factors, day_profiles); wsim validate-log simulates each alone.\n"
             "# Times are minutes; see the fit report for the evidence behind each number.\n"
         )
         return header + yaml.safe_dump(self.mapping, sort_keys=False, allow_unicode=True)
@@ -180,7 +182,7 @@ class FitResult:
             sel = t.selection
             scale = self.capacity.get(t.name)
             lines.append(
-                f"  day type {t.name}: {', '.join(t.weekdays)} ({sel.n_days} dates), "
+                f"  day type {t.name}: {', '.join(t.weekdays)} ({_dates_text(sel.n_days)}), "
                 f"{format_clock(sel.open)}-{format_clock(sel.close)}, windows up to "
                 f"{self.servers[t.name].by_slot['windows'].max():.1f} ready"
                 + (f", capacity scale {scale.scale:.3f}" if scale is not None else "")
@@ -290,6 +292,10 @@ class FitResult:
     def plot_servers(self, day_type: str = DEFAULT) -> Figure:
         """Servers per slot (present, busy, ready, distinct) and the windows of a day type."""
         return plots.servers_figure(self.servers[day_type], self._type(day_type).selection)
+
+
+def _dates_text(n: int) -> str:
+    return f"{n} date" if n == 1 else f"{n} dates"
 
 
 def _distribution_text(dist: Mapping[str, Any]) -> str:
