@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 import wsim
-from wsim.calibrate import fit, read_log
+from wsim.calibrate import fit, read_log, validate_against_log
 from wsim.calibrate.layout import LogError, make_layout, parse_columns
 from wsim.calibrate.likelihood import Durations, fit_candidates
 from wsim.calibrate.patience import kaplan_meier
@@ -446,3 +446,13 @@ def test_cli_unreadable_log_is_exit_2(tmp_path, capsys):
     binary.write_bytes(b"\xff\xfe\x00\x81garbage\n\x00\x00")
     assert main(["fit", str(binary), "--preset", "anonymous-bank", "--out", "x.yaml"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_fitted_file_validates_against_its_log(synthetic_fit, synthetic_log, tmp_path):
+    path = synthetic_fit.to_yaml(tmp_path / "fitted.yaml")
+    validation = validate_against_log(path, synthetic_log, COLUMNS, replications=3, seed=1)
+    assert validation.dates == synthetic_fit.dates
+    assert set(validation.overall["group"]) == {"all", "default"}
+    # Arrivals per day: a Poisson volume of about 340 tickets a day over 10 days on each side,
+    # so the simulated mean is within a few percent of the logged one.
+    assert abs(validation.errors()["arrivals"]) < 0.05
