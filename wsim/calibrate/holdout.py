@@ -36,6 +36,7 @@ from wsim.calibrate.daytypes import group_weekdays, parse_day_types
 from wsim.calibrate.fitting import FitResult, fit
 from wsim.calibrate.layout import LogError, LogLayout, make_layout
 from wsim.calibrate.logs import TicketLog, read_log
+from wsim.calibrate.selection import parse_days
 from wsim.calibrate.validate import (
     MEASURES,
     Validation,
@@ -213,8 +214,6 @@ def holdout(
     ticket_log = read_log(log, layout)
     tickets = ticket_log.tickets
     if days is not None:
-        from wsim.calibrate.selection import parse_days
-
         tickets = tickets[tickets["weekday"].isin(parse_days(days))]
     slot = fit_options.get("slot", 30.0)
     groups = group_weekdays(tickets, slot) if day_types is None else parse_day_types(day_types)
