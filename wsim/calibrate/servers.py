@@ -19,8 +19,8 @@ Estimators (``estimator=``):
   threshold is needed. A server's day runs from their first call to the end of their last
   service.
 - ``"ready-early"``: the other order (ready first, away from the first moment a ticket waits
-  until the next call). It bounds how much the order assumption matters; the fit report
-  gives the result of both (the sensitivity to the one assumption left).
+  until the next call), to measure how much the order assumption matters (the sensitivity to
+  the one assumption left; docs/calibration.md gives it on the shipped log).
 - ``"available"`` (the earlier rule, kept for comparison): a gap longer than ``break_gap``
   minutes in which a ticket waited ends a shift; within a shift a server is available while
   busy, or idle while no ticket waited.
