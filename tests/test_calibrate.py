@@ -399,7 +399,7 @@ def test_cli_fit_report_and_validate_log(synthetic_log, tmp_path, capsys):
         [
             "fit", str(log), "--columns", columns, "--abandoned-value", "abandoned",
             "--out", str(scenario), "--report", str(tmp_path / "report"), "--reps", "2",
-            "--target", "5min",
+            "--target-wait", "5min",
         ]
     )  # fmt: skip
     assert status == 0, capsys.readouterr().err

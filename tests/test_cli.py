@@ -70,16 +70,6 @@ def test_run_writes_tables_and_prints_the_summary(tmp_path, capsys):
     assert not list(out.glob(".*.tmp"))
 
 
-def test_help_describes_every_command():
-    result = wsim_cli("--help")
-    assert result.returncode == 0
-    for command in ("validate", "run"):
-        assert command in result.stdout
-        sub = wsim_cli(command, "--help")
-        assert sub.returncode == 0
-        assert "usage: wsim " + command in sub.stdout
-
-
 def test_scenarios_sharing_a_source_share_its_random_numbers():
     """Common random numbers: with more windows, the same citizens arrive with the same work.
 

@@ -115,7 +115,7 @@ def test_cli_fit_on_the_dataset_writes_the_committed_scenario(tmp_path, capsys):
     # The command of docs/calibration.md (without the report): it gives the committed file,
     # whose header names the log by its file name, not by a folder of this machine.
     out = tmp_path / "fitted.yaml"
-    options = ["--target", "1min", "--workers", "2"]
+    options = ["--target-wait", "1min", "--workers", "2"]
     name = ["--name", "Anonymous Bank call center, one week (fitted)"]
     assert main(["fit", "--dataset", "anonymous-bank", *options, *name, "--out", str(out)]) == 0
     assert "10966 usable tickets" in capsys.readouterr().out

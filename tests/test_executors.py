@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import EXAMPLES
 
 from wsim import load_scenario
 from wsim.cli import main
@@ -26,7 +27,6 @@ from wsim.experiment import (
 )
 from wsim.experiment.executors import run_task
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 OPTIONS = [EXAMPLES / "small_hall.yaml", EXAMPLES / "small_hall_more_windows.yaml"]
 
 

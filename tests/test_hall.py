@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import EXAMPLES, one_service_hall
 from scipy import stats
 
 import wsim
 from wsim.scenario.units import parse_clock
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 OPEN, CLOSE = parse_clock("08:30"), parse_clock("17:00")
 
 
 def day_scenario(**changes) -> dict:
-    """One service, one window group, terminating days 08:30-17:00 (a plain dict to vary)."""
-    base = {
-        "name": "hall rules",
-        "calendar": {"days": 5, "open": "08:30", "close": "17:00"},
-        "services": {"s1": {"window_time": {"dist": "exponential", "mean": 8}}},
-        "demand": [{"service": "s1", "per_hour": 12}],
-        "windows": [{"name": "w", "count": 2, "serves": ["s1"]}],
-    }
-    base.update(changes)
-    return base
+    """The one-service hall (2 windows) over 5 terminating days, with `changes`."""
+    return one_service_hall(2, days=5, name="hall rules", **changes)
 
 
 def served(visits: pd.DataFrame) -> pd.DataFrame:
@@ -61,24 +51,6 @@ def test_tickets_only_during_opening_hours_and_everyone_served():
     last_end = served(v).groupby(["replication", "day"]).end.max() % 1440
     overrun = np.clip(last_end - CLOSE, 0, None).groupby("replication").mean()
     np.testing.assert_allclose(results.kpis.hall_close_overrun, overrun.to_numpy())
-
-
-def test_littles_law_on_terminating_days():
-    """Time-average number in the hall = arrival rate x mean time in the hall, per day.
-
-    The hall starts and ends each day empty, so the identity holds exactly on every sample
-    path; it fails when the log loses tickets or mis-times them.
-    """
-    results = wsim.simulate(day_scenario(), replications=2, seed=4)
-    for _, day in results.visits.groupby(["replication", "day"]):
-        t0, t1 = day.arrival.min(), day.end.max()
-        events = np.concatenate([day.arrival, day.end])
-        steps = np.concatenate([np.ones(len(day)), -np.ones(len(day))])
-        order = np.lexsort((-steps, events))
-        n_inside = np.cumsum(steps[order])[:-1]
-        area = (np.diff(events[order]) * n_inside).sum()
-        rate = len(day) / (t1 - t0)
-        assert area / (t1 - t0) == pytest.approx(rate * (day.end - day.arrival).mean())
 
 
 def test_arrivals_per_hour_follow_the_profile():

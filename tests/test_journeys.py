@@ -6,35 +6,21 @@ test_theory.py for why); exact checks use fixed times.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import assert_in_interval
+from conftest import (
+    EXAMPLES,
+    all_day_department,
+    assert_cases_conserved,
+    assert_in_interval,
+    round_the_clock,
+)
 
 import wsim
 from wsim import queueing
 from wsim.model.replication import build_world
 from wsim.model.timeline import Intervals
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
-
-ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-def round_the_clock(days: int, **changes) -> dict:
-    """A hall and back office open 24 h, 7 days a week: arrivals and work spread evenly."""
-    base = {
-        "name": "journey check",
-        "calendar": {"days": days, "open": "00:00", "close": "24:00", "weekdays": ALL_WEEK},
-        "services": {"s": {"window_time": 0, "department": "a"}},
-        "demand": [{"service": "s", "per_hour": 2}],
-        "windows": [{"name": "w", "count": 5, "serves": ["s"]}],
-        "departments": {"a": {"staff": 50, "open": "00:00", "close": "24:00"}},
-    }
-    base.update(changes)
-    return base
 
 
 def completed(results: wsim.Results) -> pd.DataFrame:
@@ -61,13 +47,15 @@ def test_daily_sync_gives_half_a_day_of_handoff_wait():
             }
         },
         departments={
-            "a": {"staff": 50, "open": "00:00", "close": "24:00"},
-            "b": {"staff": 50, "open": "00:00", "close": "24:00"},
+            "a": all_day_department(),
+            "b": all_day_department(),
         },
         handoffs={"mode": "platform", "every": "24h"},
     )
     kpis = wsim.simulate(scenario, replications=10, seed=3, workers=2).kpis
-    assert_in_interval(kpis.handoff_wait_h_mean, 12.0, "handoff wait with a 24 h sync")
+    # within 5% (36 min): a sync every 12 h, or waits counted from the wrong end, is off by 50%
+    what = "handoff wait with a 24 h sync"
+    assert_in_interval(kpis.handoff_wait_h_mean, 12.0, what, max_half_width=0.05)
 
 
 def test_outage_share_is_mttr_over_mtbf_plus_mttr():
@@ -87,7 +75,10 @@ def test_outage_share_is_mttr_over_mtbf_plus_mttr():
     )
     kpis = wsim.simulate(scenario, replications=20, seed=5, workers=2).kpis
     share = kpis.outage_hours / (200 * 24)
-    assert_in_interval(share, mttr / (mtbf + mttr), "long-run outage share")
+    # about 90 outages per replication, so the share is the noisiest check here: within 15%,
+    # enough to catch an outage counted twice or repairs overlapping the next failure
+    what = "long-run outage share"
+    assert_in_interval(share, mttr / (mtbf + mttr), what, max_half_width=0.15)
 
 
 def test_incomplete_materials_give_geometric_visits():
@@ -100,7 +91,10 @@ def test_incomplete_materials_give_geometric_visits():
     results = wsim.simulate(scenario, replications=10, seed=2, workers=2)
     done = completed(results)
     assert len(done) == len(results.cases[results.cases.counted])  # nobody gives up here
-    assert_in_interval(per_replication(done, "trips"), 1 / (1 - p), "visits per case")
+    # within 5%: a return counted without its visit, or the first visit counted twice, moves
+    # the mean (1.43) by 0.3 or more
+    trips = per_replication(done, "trips")
+    assert_in_interval(trips, 1 / (1 - p), "visits per case", max_half_width=0.05)
 
 
 def test_parallel_group_lasts_as_long_as_its_longest_branch():
@@ -109,8 +103,8 @@ def test_parallel_group_lasts_as_long_as_its_longest_branch():
         5,
         services={"s": {"window_time": 0, "workflow": workflow}},
         departments={
-            "a": {"staff": 50, "open": "00:00", "close": "24:00"},
-            "b": {"staff": 50, "open": "00:00", "close": "24:00"},
+            "a": all_day_department(),
+            "b": all_day_department(),
         },
     )
     done = completed(wsim.simulate(scenario, replications=1, seed=1))
@@ -131,14 +125,16 @@ def test_parallel_group_mean_is_the_mean_of_the_maximum():
         20,
         services={"s": {"window_time": 0, "workflow": workflow}},
         departments={
-            "a": {"staff": 50, "open": "00:00", "close": "24:00"},
-            "b": {"staff": 50, "open": "00:00", "close": "24:00"},
+            "a": all_day_department(),
+            "b": all_day_department(),
         },
     )
     results = wsim.simulate(scenario, replications=10, seed=4, workers=2)
     done = completed(results).assign(span=lambda d: d.decided - d.accepted)
     expected = m1 + m2 - 1 / (1 / m1 + 1 / m2)  # E[max] of two independent exponentials
-    assert_in_interval(per_replication(done, "span"), expected, "parallel group time")
+    # within 5%: the mean of the maximum is well apart from the mean of one branch or the sum
+    span = per_replication(done, "span")
+    assert_in_interval(span, expected, "parallel group time", max_half_width=0.05)
 
 
 def test_serial_departments_with_rework_match_jackson():
@@ -158,8 +154,8 @@ def test_serial_departments_with_rework_match_jackson():
         demand=[{"service": "s", "per_hour": lam * 60}],
         services={"s": {"window_time": 0, "department": "a", "workflow": workflow}},
         departments={
-            "a": {"staff": 1, "open": "00:00", "close": "24:00"},
-            "b": {"staff": 1, "open": "00:00", "close": "24:00"},
+            "a": all_day_department(1),
+            "b": all_day_department(1),
         },
         handoffs={"mode": "platform", "rework": r},
     )
@@ -170,7 +166,10 @@ def test_serial_departments_with_rework_match_jackson():
     second = queueing.mm1_sojourn_mean(lam / (1 - r), m2) / (1 - r)
     expected = first + second
     done = completed(results).assign(span=lambda d: d.decided - d.accepted)
-    assert_in_interval(per_replication(done, "span"), expected, "Jackson tandem with feedback")
+    # within 10%: queues in tandem are correlated in time; without the rework loop (arrivals
+    # lambda / (1 - r) at the second) the span would be 90 min instead of 110
+    span = per_replication(done, "span")
+    assert_in_interval(span, expected, "Jackson tandem with feedback", max_half_width=0.10)
 
 
 def test_work_happens_only_in_working_hours():
@@ -238,25 +237,10 @@ def test_outage_policies(policy):
 
 def test_every_case_ends_in_exactly_one_state():
     results = wsim.simulate(EXAMPLES / "small_journeys.yaml", replications=3, seed=2)
-    cases, visits = results.cases, results.visits
-    states = cases.groupby("replication").state.value_counts().unstack(fill_value=0)
-    started = results.kpis.set_index("replication").cases_started
-    # Cases start only on arrival days, so every case is counted, in exactly one final state.
-    assert (states.sum(axis=1) == started).all()
-    assert set(states.columns) <= {"completed", "abandoned", "gave_up", "in_progress"}
-    assert {"completed", "abandoned"} <= set(states.columns)
-    # Every ticket belongs to a case, and hall trips are the case's tickets.
-    tickets = visits.groupby(["replication", "case"]).size()
-    trips = cases.set_index(["replication", "case"]).trips
-    assert (visits.case >= 0).all()
-    pd.testing.assert_series_equal(
-        tickets.reindex(trips.index, fill_value=0), trips, check_names=False
-    )
-    # Times are ordered along each case.
-    done = cases[cases.state == "completed"]
-    assert (done.accepted >= done.start).all()
-    assert (done.decided >= done.accepted).all()
-    assert (done.end >= done.decided).all()
+    assert_cases_conserved(results)
+    # the example's cases reach both ends: some complete, some are given up at the window
+    assert {"completed", "abandoned"} <= set(results.cases.state)
+    assert (results.visits.case >= 0).all()  # every ticket is a case's visit
     again = wsim.simulate(EXAMPLES / "small_journeys.yaml", replications=3, seed=2)
     pd.testing.assert_frame_equal(results.cases, again.cases)
 
@@ -271,8 +255,8 @@ def test_two_steps_of_one_department_keep_their_own_times():
         2,
         services={"s": {"window_time": 0, "workflow": workflow}},
         departments={
-            "a": {"staff": 50, "open": "00:00", "close": "24:00"},
-            "b": {"staff": 50, "open": "00:00", "close": "24:00"},
+            "a": all_day_department(),
+            "b": all_day_department(),
         },
     )
     hall, journeys = build_world(wsim.load_scenario(scenario), seed=1, replication=0)

@@ -1,5 +1,6 @@
-"""The levers file: the W district example, broken variants, and levers composing into one
-scenario (applied to the baseline, and as an overlay that loads).
+"""The levers file: the W district example, broken variants, levers composing into one scenario.
+
+Levers are applied to the baseline, and written as an overlay that loads.
 
 Fast: nothing here simulates. Loading a scenario with per-pair handoffs (sharing levers)
 needs the ``handoffs.pairs`` schema, so those levers are checked at the mapping level.
@@ -38,8 +39,9 @@ def levers():
 
 
 def loadable(levers) -> list[str]:
-    """Every lever that today's schema can load (sharing writes handoffs.pairs), without
-    one_window (it conflicts with many).
+    """Every lever that today's schema can load, without one_window.
+
+    Sharing writes handoffs.pairs; one_window conflicts with many levers.
     """
     return [n for n in levers.names if not n.startswith("sharing:") and n != "reform:one_window"]
 
@@ -80,8 +82,10 @@ def test_w_district_levers_load(levers):
 
 
 def test_generated_rules(levers):
-    """Steps need the previous step; online company registration needs the sharing levers
-    of its workflow market -> tax -> hrss -> police; conflicts become pairwise rules.
+    """Steps need the previous step; conflicts become pairwise rules.
+
+    Online company registration needs the sharing levers of its workflow market -> tax ->
+    hrss -> police.
     """
     described = {rule.describe() for rule in levers.rules}
     assert "clerks:market:2 needs clerks:market:1 (staff[0].steps)" in described
@@ -96,17 +100,18 @@ def test_generated_rules(levers):
 
 
 def test_resources(levers):
-    """What levers touch, and the interacting candidates (sharing a resource, allowed
-    together).
-    """
+    """What levers touch, and the interacting candidates (sharing a resource, allowed together)."""
     tax = levers.resources["integrate:tax_filing"]
     assert tax.groups == {"market", "tax"}  # the group it joins and the one serving it
-    assert tax.services == {"tax_filing"} and tax.departments == {"tax"}
+    assert tax.services == {"tax_filing"}
+    assert tax.departments == {"tax"}
     assert tax.describe() == "groups market, tax; departments tax; services tax_filing"
     sharing = levers.resources["sharing:market-tax"]
-    assert sharing.pairs == {("market", "tax")} and sharing.departments == {"market", "tax"}
+    assert sharing.pairs == {("market", "tax")}
+    assert sharing.departments == {"market", "tax"}
     staff = levers.resources["staff:realestate:1"]
-    assert staff.departments == {"realestate"} and not staff.groups
+    assert staff.departments == {"realestate"}
+    assert not staff.groups
     pairs = {(a, b) for a, b, _ in levers.interaction_candidates()}
     assert ("integrate:tax_filing", "clerks:market:1") in pairs  # same group
     assert ("integrate:tax_filing", "reform:one_window") not in pairs  # never together
@@ -117,8 +122,10 @@ def test_resources(levers):
 
 
 def _w_levers(reforms: bool) -> dict:
-    """The W district levers file, with absolute paths; without its reforms (and the rule on
-    one_window) unless ``reforms``: each reform costs a parse of the baseline.
+    """The W district levers file, with absolute paths.
+
+    Without its reforms (and the rule on one_window) unless ``reforms``: each reform costs a
+    parse of the baseline.
     """
     data = yaml.safe_load(LEVERS.read_text(encoding="utf-8"))
     data["baseline"] = str(W / "baseline.yaml")
@@ -276,8 +283,9 @@ BROKEN = {
 
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_broken_variants(case, tmp_path):
-    """One problem per broken variant: the file, the field path and what is wrong (the
-    currency case gives one per reform, and no echo in the rules that name them).
+    """One problem per broken variant: the file, the field path and what is wrong.
+
+    The currency case gives one per reform, and no echo in the rules that name them.
     """
     change, path, text = BROKEN[case]
     data = _w_levers(reforms=case.startswith(NEEDS_REFORMS))
@@ -290,7 +298,8 @@ def test_broken_variants(case, tmp_path):
     expected = 3 if case == "reform in another currency" else 1
     assert len(error.problems) == expected, str(error)
     where, message = error.problems[0]
-    assert where == path and text in message, str(error)
+    assert where == path, str(error)
+    assert text in message, str(error)
     assert str(file) in str(error)
 
 
@@ -310,8 +319,9 @@ def test_yaml_errors_name_the_file(tmp_path):
 
 
 def test_levers_compose_where_a_merge_would_not(levers):
-    """Two services joining one group both end up in its serves (a deep merge of two
-    fragments would keep only the last list), and steps add up on lunch cover.
+    """Two services joining one group both end up in its serves; steps add up on lunch cover.
+
+    A deep merge of two fragments would keep only the last list.
     """
     names = [
         "integrate:tax_invoice",
@@ -339,8 +349,9 @@ def test_order_does_not_matter(levers):
 
 
 def test_portfolio_overlay_loads_as_the_applied_scenario(levers, tmp_path):
-    """Written as one overlay, any lever set loads to the scenario apply_levers gives, with
-    the levers' costs summed (checked on random subsets and on everything loadable).
+    """Written as one overlay, any lever set loads to the scenario apply_levers gives.
+
+    The levers' costs are summed; checked on random subsets and on everything loadable.
     """
     rng = random.Random(5)
     names = loadable(levers)
@@ -370,14 +381,16 @@ def test_reform_lever_is_the_reform(levers):
 
 
 def test_five_reforms_compose_into_the_combined_package(levers):
-    """The five reform overlays as levers, applied together, give reforms/combined.yaml (a
-    composition of fragments that touch the same services).
+    """The five reform overlays as levers, applied together, give reforms/combined.yaml.
+
+    A composition of fragments that touch the same services.
     """
     catalog = Catalog()
     five = ["one_window", "online_services", "data_sharing", "parallel_approval", "security"]
     refs = [f"reforms/{name}.yaml" for name in five]
     reform_levers(refs, W, W / "baseline.yaml", levers.baseline_raw, "CNY", catalog)
-    assert not catalog.problems and len(catalog.levers) == 5
+    assert not catalog.problems
+    assert len(catalog.levers) == 5
     applied = apply_levers(levers.baseline_raw, catalog.levers)
     combined = load_scenario(W / "reforms" / "combined.yaml")
     applied.update(name=combined.name, description=combined.description)
@@ -387,8 +400,10 @@ def test_five_reforms_compose_into_the_combined_package(levers):
 
 
 def test_sharing_levers_at_the_mapping_level(levers):
-    """Sharing writes complete handoffs.pairs rules both ways (delay, the lever's rework) and
-    leaves the top-level rule; as an overlay its changes reproduce the mapping by merge.
+    """Sharing writes complete handoffs.pairs rules both ways and leaves the top-level rule.
+
+    The rules carry the delay and the lever's rework; as an overlay its changes reproduce the
+    mapping by merge.
     """
     names = ["sharing:market-tax", "sharing:hpf-realestate", "reform:parallel_approval"]
     applied = levers.apply(names)
@@ -415,8 +430,9 @@ def test_sharing_levers_at_the_mapping_level(levers):
 
 
 def test_sharing_carries_the_rework_it_finds():
-    """A sharing rule without its own rework takes the scenario's top-level rework when it is
-    applied: the baseline's 0.08, or 0.02 after a data-sharing reform.
+    """A sharing rule without its own rework takes the scenario's top-level rework when applied.
+
+    That is the baseline's 0.08, or 0.02 after a data-sharing reform.
     """
     base_raw, _ = resolve_mapping(W / "baseline.yaml")
     pair = Lever("sharing:a-b", "sharing", "", 0, 0, (SetHandoffPair("market", "tax", {}),))
@@ -434,8 +450,9 @@ def test_conflicting_levers_fail_clearly(levers):
 
 
 def test_changes_between_reproduce_the_target():
-    """merge(base, changes_between(base, target)) == target, also for a reordered named list;
-    a deleted key cannot be expressed.
+    """merge(base, changes_between(base, target)) == target, also for a reordered named list.
+
+    A deleted key cannot be expressed.
     """
     base = {
         "windows": [{"name": "a", "count": 1}, {"name": "b", "count": 2}],
@@ -460,15 +477,14 @@ def test_changes_between_reproduce_the_target():
 
 def test_portfolio_overlay_of_no_lever_is_the_baseline(tmp_path):
     overlay = portfolio_overlay(W / "baseline.yaml", [], "nothing")
-    assert overlay["changes"] == {} and overlay["cost"]["one_off"] == 0
+    assert overlay["changes"] == {}
+    assert overlay["cost"]["one_off"] == 0
     loaded = load_scenario(write_overlay(tmp_path / "nothing.yaml", overlay))
     assert loaded.windows == load_scenario(W / "baseline.yaml").windows
 
 
 def test_reform_on_a_reform_is_a_lever(tmp_path):
-    """A reform whose base chain reaches the baseline through another reform applies the
-    whole chain's changes.
-    """
+    """A reform based on the baseline through another reform applies the whole chain's changes."""
     chained = {
         "base": str(W / "reforms" / "security.yaml"),
         "name": "security and parallel windows",

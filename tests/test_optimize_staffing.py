@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import copy
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import CHECKS, EXAMPLES, W_DISTRICT
 
 from wsim.cli import main
 from wsim.optimize import StaffingError, StaffingInfeasible, StaffingProblem, staffing
-from wsim.optimize.shifts.kpis import slot_kpis
+from wsim.optimize.shifts.kpis import headroom, slot_kpis
 from wsim.optimize.shifts.load import demand_curves, modified_offered_load
 from wsim.optimize.shifts.presence import attributed_groups, presence_counts
 from wsim.optimize.shifts.requirements import (
@@ -28,9 +28,8 @@ from wsim.optimize.shifts.requirements import (
 from wsim.queueing import erlang_a_staffing, erlang_c_staffing, mmc_wait_mean
 from wsim.scenario import ScenarioError, StaffingTarget, load_scenario, resolve_mapping
 
-ROOT = Path(__file__).resolve().parents[1]
-PEAK = ROOT / "scenarios" / "examples" / "staffing_peak.yaml"
-W_BASELINE = ROOT / "scenarios" / "w_district" / "baseline.yaml"
+PEAK = EXAMPLES / "staffing_peak.yaml"
+W_BASELINE = W_DISTRICT / "baseline.yaml"
 
 
 def request(**changes) -> dict:
@@ -229,7 +228,7 @@ def test_sipp_matches_the_published_erlang_c_example():
 def test_continuous_mode_plans_the_whole_day():
     # Around the clock, hourly slots: a constant M/M/c+M load needs the Erlang A staffing in
     # all 24 slots (the erlang_a check scenario: 110/h, 5 min, patience 10 min).
-    data = load_scenario(ROOT / "scenarios" / "checks" / "erlang_a.yaml").to_dict()
+    data = load_scenario(CHECKS / "erlang_a.yaml").to_dict()
     data["staffing"] = {
         "slot": "1h",
         "groups": [{"name": "w"}],
@@ -322,6 +321,39 @@ def test_slot_kpis_by_hand():
     empty = kpis[(kpis.group == "hall") & (kpis.slot == 5)].iloc[0]
     assert empty.n == 0
     assert empty.meets
+
+
+def test_a_slot_where_everyone_left_misses_a_mean_wait_target():
+    # The mean wait is over served citizens: where all of a slot's citizens abandoned or
+    # balked it is undefined (NaN), and such a slot must miss the target (not count as met,
+    # as an empty slot does), with the worst headroom, so the optimizer never removes windows
+    # there.
+    target = {"metric": "hall_wait_mean", "bound": "<=", "value": 10}
+    problem = StaffingProblem(load_scenario(request(staffing={"target": target})))
+    nan = float("nan")
+    visits = visits_table(
+        [
+            # slot 08:30 (0): replication 0 served at once, replication 1 everyone abandoned
+            (0, "a", 0, 515.0, 515.0, 525.0, "desk_a", "served"),
+            (1, "a", 0, 516.0, nan, 530.0, "", "abandoned"),
+            # slot 09:00 (1): everyone left in both replications
+            (0, "a", 0, 545.0, nan, 560.0, "", "abandoned"),
+            (1, "a", 0, 550.0, nan, 550.0, "", "balked"),
+        ]
+    )
+    kpis = slot_kpis(problem, visits, replications=2)
+    hall = kpis[kpis.group == "hall"].set_index("slot")
+    assert hall.loc[0, "wait_mean"] == 0.0  # the served replication alone would meet it
+    assert list(hall.loc[[0, 1, 2], "unmeasured"]) == [1, 2, 0]
+    assert not hall.loc[0, "meets"]
+    assert not hall.loc[0, "meets_surely"]
+    assert np.isnan(hall.loc[1, "wait_mean"])
+    assert not hall.loc[1, "meets"]
+    assert hall.loc[2, "meets"]  # slot 09:30 has no citizens: nothing to meet
+    room = headroom(kpis, problem.target, surely=True)[kpis.group == "hall"].to_numpy()
+    assert room[0] == room[1] == -np.inf
+    assert room[2] == 1.0
+    assert not StaffingTarget(**target).met(nan)
 
 
 def test_presence_counts_by_hand():

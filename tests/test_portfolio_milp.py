@@ -34,8 +34,9 @@ from wsim.optimize.levers.milp import DEFAULT_GAP, ONE_OFF_BUDGET, YEARLY_BUDGET
 
 
 def close(a: float, b: float) -> bool:
-    """Equal objectives: HiGHS stops within the relative gap asked for (1e-6), plus 1e-6
-    money of absolute slack; random objectives are hundreds to thousands.
+    """Equal objectives, within the relative gap asked of HiGHS (1e-6) plus 1e-6 money.
+
+    Random objectives are hundreds to thousands.
     """
     return abs(a - b) <= 2 * DEFAULT_GAP * max(abs(a), abs(b), 1.0) + 1e-6
 
@@ -94,8 +95,9 @@ def random_instance(rng: np.random.Generator, n: int | None = None):
 
 
 def instances(seed: int, count: int, feasible: bool | None):
-    """``count`` random instances, all feasible, all infeasible or either (``None``), each
-    with its brute-force table.
+    """``count`` random instances, each with its brute-force table.
+
+    All feasible, all infeasible, or either (``feasible=None``).
     """
     rng = np.random.default_rng(seed)
     found = []
@@ -119,13 +121,15 @@ FEASIBLE = instances(seed=20260101, count=240, feasible=True)
 
 @pytest.mark.parametrize("index", range(0, len(FEASIBLE), 20))
 def test_milp_equals_brute_force(index):
-    """Each block of 20 instances: the MILP optimum is the best feasible set by enumeration,
-    and its chosen set is feasible, within budget and optimal (ties allowed).
+    """Each block of 20 instances: the MILP optimum is the best feasible set by enumeration.
+
+    Its chosen set is feasible, within budget and optimal (ties allowed).
     """
     for surrogate, rules, budget, targets, table in FEASIBLE[index : index + 20]:
         solution = solve_portfolio(surrogate, rules, budget, targets)
         best = table.objective.iloc[0]
-        assert solution.optimal and solution.status == "optimal"
+        assert solution.optimal
+        assert solution.status == "optimal"
         assert close(solution.objective, best), (solution.chosen, table.levers.iloc[0])
         feasible_sets = dict(zip(table.levers, table.objective, strict=True))
         assert solution.chosen in feasible_sets, "the MILP chose a set the rules or limits forbid"
@@ -155,8 +159,9 @@ def test_more_budget_never_worse():
 
 
 def test_one_lever_less_never_better():
-    """Taking a lever out (and out of the rules) never lowers the optimum; the reduced
-    problem's optimum is the brute force's too.
+    """Taking a lever out (and out of the rules) never lowers the optimum.
+
+    The reduced problem's optimum is the brute force's too.
     """
     rng = np.random.default_rng(11)
     for surrogate, rules, budget, targets, table in FEASIBLE[80:160]:
@@ -210,8 +215,10 @@ def brute_binding(surrogate, rules, budget, targets) -> set[str]:
 
 
 def test_infeasible_requests_name_the_binding_constraint():
-    """Infeasible instances raise PortfolioInfeasible naming exactly the constraints that
-    brute force finds binding, and the cheapest set meeting the targets without budgets.
+    """Infeasible instances raise PortfolioInfeasible naming the binding constraints.
+
+    Exactly those that brute force finds binding, and the cheapest set meeting the targets
+    without budgets.
     """
     kinds = set()
     for surrogate, rules, budget, targets, _ in instances(seed=99, count=50, feasible=False):

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import one_service_hall
 from markupsafe import escape
 from matplotlib.figure import Figure
 
@@ -60,25 +61,14 @@ def parse(page: str) -> StrictPage:
     return parser
 
 
-def hall(windows: int, name: str, **extra) -> dict:
-    return {
-        "name": name,
-        "calendar": {"days": 1, "open": "08:30", "close": "17:00"},
-        "services": {"s1": {"window_time": {"dist": "exponential", "mean": 8}}},
-        "demand": [{"service": "s1", "per_hour": 12}],
-        "windows": [{"name": "w", "count": windows, "serves": ["s1"]}],
-        **extra,
-    }
-
-
 NASTY = 'One more window <script>alert("x")</script> & $5 {{ 7*7 }}'
 
 
 @pytest.fixture(scope="module")
 def comparison():
     options = {
-        "baseline <b>": hall(2, "two windows"),
-        NASTY: hall(3, NASTY, cost={"one_off": 1000, "yearly": 50000}),
+        "baseline <b>": one_service_hall(2, name="two windows"),
+        NASTY: one_service_hall(3, name=NASTY, cost={"one_off": 1000, "yearly": 50000}),
     }
     return compare(options, replications=3, seed=1)
 
@@ -109,7 +99,7 @@ def test_report_is_one_self_contained_page_with_every_option(comparison, tmp_pat
 
 
 def test_report_without_tables_says_what_it_leaves_out():
-    options = {"two": hall(2, "two"), "three": hall(3, "three")}
+    options = {"two": one_service_hall(2, name="two"), "three": one_service_hall(3, name="three")}
     comparison = compare(options, replications=2, seed=1, keep_tables=0)
     text = " ".join(parse(render_report(comparison)).text)
     assert "record no case table" in text  # the lead-time and trips plots are skipped
@@ -131,7 +121,7 @@ def test_plots_are_figures_for_notebooks(comparison):
 def write_study(folder: Path) -> None:
     """A tiny study folder like scenarios/w_district: baseline.yaml and reforms/*.yaml."""
     (folder / "reforms").mkdir(parents=True)
-    (folder / "baseline.yaml").write_text(json.dumps(hall(2, "tiny baseline")))
+    (folder / "baseline.yaml").write_text(json.dumps(one_service_hall(2, name="tiny baseline")))
     for windows in (3, 4):
         overlay = {
             "base": "../baseline.yaml",
@@ -159,7 +149,9 @@ def test_demo_compares_the_study_and_writes_the_report(tmp_path, capsys):
     for table in ("summary.csv", "kpis.csv", "costs.csv", "changes.csv", "ranking.csv"):
         assert (out / table).is_file()
     # the study changed since: the demo replaces its old results instead of mixing them
-    (study / "baseline.yaml").write_text(json.dumps(hall(2, "tiny baseline", description="new")))
+    (study / "baseline.yaml").write_text(
+        json.dumps(one_service_hall(2, name="tiny baseline", description="new"))
+    )
     assert main([*args, "--workers", "1"]) == 0
     assert "starting over" in capsys.readouterr().err
 
@@ -174,7 +166,7 @@ def test_demo_without_a_study_says_where_it_looked(tmp_path, capsys):
 
 def test_grid_command_writes_the_curves(tmp_path, capsys):
     base = tmp_path / "hall.yaml"
-    base.write_text(json.dumps(hall(2, "hall")))
+    base.write_text(json.dumps(one_service_hall(2, name="hall")))
     out = tmp_path / "grid"
     args = ["grid", str(base), "--vary", "windows[w].count=2..3", "--reps", "2", "--quiet"]
     assert main([*args, "--out", str(out)]) == 0

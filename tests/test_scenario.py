@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import CHECKS, EXAMPLES
 from pydantic import ValidationError
 
 from wsim.scenario import (
@@ -34,8 +35,7 @@ from wsim.scenario import (
     resolve_mapping,
 )
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-SMALL_HALL = SCENARIOS / "examples" / "small_hall.yaml"
+SMALL_HALL = EXAMPLES / "small_hall.yaml"
 
 MINIMAL = {
     "name": "minimal",
@@ -216,7 +216,7 @@ def test_distribution_range_errors(spec: object, path: str, text: str) -> None:
 
 
 def test_mm2_check_loads() -> None:
-    scenario = load_scenario(SCENARIOS / "checks" / "mm2.yaml")
+    scenario = load_scenario(CHECKS / "mm2.yaml")
     assert scenario.calendar.mode == "continuous"
     assert scenario.calendar.horizon == 200000
     assert scenario.calendar.warmup == 2000
@@ -225,11 +225,11 @@ def test_mm2_check_loads() -> None:
     assert scenario.demand[0].label == "s1@hall"
     assert scenario.windows[0].count_at(0) == 2
     assert scenario.citizens.patience is None
-    assert scenario.source == SCENARIOS / "checks" / "mm2.yaml"
+    assert scenario.source == CHECKS / "mm2.yaml"
 
 
 def test_erlang_a_check_loads() -> None:
-    scenario = load_scenario(str(SCENARIOS / "checks" / "erlang_a.yaml"))
+    scenario = load_scenario(str(CHECKS / "erlang_a.yaml"))
     assert scenario.windows[0].max_count == 9
     assert scenario.citizens.patience == Exponential(mean=10)
 
@@ -256,7 +256,7 @@ def test_small_hall_loads_and_is_loaded_to_about_80_percent() -> None:
 
 def test_small_hall_overlay_adds_a_lunch_window() -> None:
     base = load_scenario(SMALL_HALL)
-    option = load_scenario(SCENARIOS / "examples" / "small_hall_more_windows.yaml")
+    option = load_scenario(EXAMPLES / "small_hall_more_windows.yaml")
     assert option.name != base.name
     assert option.description
     assert option.cost.one_off > 0 or option.cost.yearly > 0
@@ -315,7 +315,7 @@ def test_digest_ignores_source_and_to_dict_loads_again() -> None:
     assert again.source is None
     assert again.digest() == from_file.digest()
     assert again.model_dump() == from_file.model_dump()
-    check = load_scenario(SCENARIOS / "checks" / "mm2.yaml")
+    check = load_scenario(CHECKS / "mm2.yaml")
     assert load_scenario(check.to_dict()).digest() == check.digest()
 
 

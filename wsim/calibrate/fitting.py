@@ -559,7 +559,10 @@ def fit(
     target_wait : the service-level target written into the scenario (minutes).
     name : the scenario's name.
 
-    Raises :class:`~wsim.calibrate.layout.LogError` for a bad mapping or an unusable log.
+    Raises
+    ------
+    LogError
+        For a bad column mapping or an unusable log (:class:`~wsim.calibrate.layout.LogError`).
     """
     layout = make_layout(columns, preset) if not isinstance(log, TicketLog) else log.layout
     ticket_log = read_log(log, layout)

@@ -143,7 +143,7 @@ class Holdout:
         lines = [
             f"holdout ({self.scheme}): {len(self.folds)} folds; "
             f"{self.held_out.replications} replications (seed {self.held_out.seed}); target "
-            f"wait {self.held_out.target:g} min; error = simulated / observed - 1",
+            f"wait {self.held_out.target_wait:g} min; error = simulated / observed - 1",
             table.to_string(float_format=lambda x: f"{x:,.4g}"),
             "",
             "held-out dates one by one (simulated: mean over replications):",

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wsim.errors import WsimError
-from wsim.scenario.errors import did_you_mean
+from wsim.errors import WsimError, did_you_mean
 
 
 class LogError(WsimError, ValueError):

@@ -153,7 +153,7 @@ def _read_table(log: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFrame, st
 
 
 def _check_columns(table: pd.DataFrame, layout: LogLayout, source: str) -> None:
-    from wsim.scenario.errors import did_you_mean
+    from wsim.errors import did_you_mean
 
     problems = []
     for field, columns in layout.columns().items():

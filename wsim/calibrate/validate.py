@@ -75,7 +75,7 @@ class Validation:
     hourly: pd.DataFrame
     shape: pd.DataFrame
     by_service: pd.DataFrame
-    target: float
+    target_wait: float
     replications: int
     seed: int
     dates: tuple[pd.Timestamp, ...]
@@ -98,7 +98,7 @@ class Validation:
         shape = self.shape.set_index(["group", "measure"])
         return (
             f"{self.scenario_name}: {self.replications} replications (seed {self.seed}) against "
-            f"{len(self.dates)} {self.label} days; target wait {self.target:g} min; 95% "
+            f"{len(self.dates)} {self.label} days; target wait {self.target_wait:g} min; 95% "
             "intervals\n"
             + overall.to_string(float_format=lambda x: f"{x:,.4g}")
             + "\n\nhourly curves:\n"
@@ -393,7 +393,7 @@ def compare(
         hourly=hourly.reset_index(drop=True),
         shape=_shape(hourly),
         by_service=_by_service(observed, simulated, target, n_units, replications),
-        target=target,
+        target_wait=target,
         replications=replications,
         seed=seed,
         dates=tuple(pd.Timestamp(d) for d in dates),
@@ -435,7 +435,7 @@ def validate_against_log(
     replications: int = 20,
     seed: int = 0,
     workers: int = 1,
-    target: float | None = None,
+    target_wait: float | None = None,
     day_type_of_weekday: Mapping[str, str] | None = None,
     label: str = "logged",
 ) -> Validation:
@@ -444,8 +444,8 @@ def validate_against_log(
     The log is read with ``columns``/``preset`` (as for :func:`wsim.calibrate.fit`). The
     dates compared are ``dates``, else the log's dates on the scenario's open weekdays (or on
     ``days``); each is simulated as its day type (``day_type_of_weekday`` overrides the
-    scenario's calendar, e.g. for a weekday the fit did not see). ``target`` (minutes)
-    defaults to the scenario's ``targets.hall_wait``. See the module notes.
+    scenario's calendar, e.g. for a weekday the fit did not see). ``target_wait``
+    (minutes) defaults to the scenario's ``targets.hall_wait``. See the module notes.
     """
     mapping = scenario_mapping(scenario)
     if mapping["calendar"].get("mode", "days") != "days":
@@ -464,6 +464,7 @@ def validate_against_log(
     plan = {pd.Timestamp(d): type_of[WEEKDAYS[pd.Timestamp(d).day_of_week]] for d in dates}
     if not plan:
         raise LogError(f"the log has no dates on the scenario's weekdays ({', '.join(type_of)})")
+    target = target_wait
     if target is None:
         target = float(parse_duration(mapping.get("targets", {}).get("hall_wait", 15.0)))
     observed = observed_tickets(tickets, mapping, plan)

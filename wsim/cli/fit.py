@@ -66,7 +66,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--workers", type=positive_int, default=1, help="worker processes")
     parser.add_argument(
-        "--target", metavar="DURATION", help="target wait for the service level, e.g. 60s, 15min"
+        "--target-wait",
+        metavar="DURATION",
+        help="target wait for the service level, e.g. 60s, 15min",
     )
 
 
@@ -219,7 +221,7 @@ def _fit_options(args: argparse.Namespace) -> dict:
     options = {
         "days": args.days,
         "day_types": args.day_types,
-        "target_wait": _minutes(args.target, "--target"),
+        "target_wait": _minutes(args.target_wait, "--target-wait"),
     }
     if hasattr(args, "slot"):
         options |= {
@@ -322,7 +324,7 @@ def _validate_log(args: argparse.Namespace) -> int:
                 replications=args.reps,
                 seed=args.seed,
                 workers=args.workers,
-                target=_minutes(args.target, "--target"),
+                target_wait=_minutes(args.target_wait, "--target-wait"),
             )
     except (LogError, ScenarioError) as error:
         print(f"wsim validate-log: {error}", file=sys.stderr)

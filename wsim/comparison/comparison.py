@@ -23,7 +23,6 @@ from wsim.comparison.errors import CompareError
 from wsim.experiment import Replication, Results, paired_interval, t_interval, welch_interval
 from wsim.files import write_table_atomic
 from wsim.metrics import HEADLINE_KPIS, KPI_BETTER
-from wsim.metrics.hourly import HOURLY_MEASURES, hourly_profile
 from wsim.scenario import Scenario
 from wsim.scenario.overlays import diff_mappings, format_value
 
@@ -310,28 +309,13 @@ class Comparison:
         """Per option, hourly measure and hour of day: mean over replications, 95% interval.
 
         The measures are those of :mod:`wsim.metrics.hourly`, from the replications whose
-        tables were kept.
+        tables were kept (:meth:`Results.hourly_summary` of each option).
         """
-        rows = []
-        for option in self.options:
-            results = self.results[option]
-            profile = hourly_profile(results.scenario, results.visits)
-            for measure in HOURLY_MEASURES:
-                for hour, values in profile.groupby("hour")[measure]:
-                    mean, low, high, n = t_interval(values.to_numpy(dtype=float))
-                    rows.append(
-                        {
-                            "option": option,
-                            "measure": measure,
-                            "hour": hour,
-                            "mean": mean,
-                            "ci_low": low,
-                            "ci_high": high,
-                            "n": n,
-                        }
-                    )
+        frames = [
+            self.results[option].hourly_summary().assign(option=option) for option in self.options
+        ]
         columns = ["option", "measure", "hour", "mean", "ci_low", "ci_high", "n"]
-        return pd.DataFrame(rows, columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
 
     def has_cases(self) -> bool:
         """Whether every option has a case table with lead times and trips."""

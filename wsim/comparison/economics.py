@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wsim.scenario.errors import unknown_name_message
+from wsim.errors import unknown_name_message
 
 ArrayLike = float | Sequence[float] | np.ndarray
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wsim.scenario.errors import unknown_name_message
+from wsim.errors import WsimError, unknown_name_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 DATA = Path(__file__).resolve().parent / "data"
 
 
-class DatasetError(ValueError):
+class DatasetError(WsimError, ValueError):
     """An unknown data set name, or a data file missing from a broken installation."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ def replicate(scenario: Scenario, seed: int, replication: int) -> Replication:
 
 def without_tables(replication: Replication) -> Replication:
     """The replication with its tables (every column mapping except ``kpis``) emptied."""
-    empty = {
+    empty: dict[str, Any] = {
         field.name: {}
         for field in dataclasses.fields(replication)
         if field.name != "kpis" and isinstance(getattr(replication, field.name), Mapping)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,11 @@ from wsim.experiment.replication import Replication
 from wsim.experiment.statistics import t_interval
 from wsim.experiment.store import RunStore
 from wsim.files import write_table_atomic
+from wsim.metrics.hourly import HOURLY_MEASURES, hourly_profile
 from wsim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class Results:
@@ -62,6 +67,35 @@ class Results:
                 {"kpi": name, "mean": mean, "sd": sd, "ci_low": low, "ci_high": high, "n": n}
             )
         return pd.DataFrame(rows).set_index("kpi")
+
+    def hourly_summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Per hourly measure and hour of day: mean over replications, t-interval and `n`.
+
+        The measures (mean wait, citizens waiting, window utilization) are those of
+        :mod:`wsim.metrics.hourly`; hours are of the clock (0-23).
+        """
+        profile = hourly_profile(self.scenario, self.visits)
+        rows = []
+        for measure in HOURLY_MEASURES:
+            for hour, values in profile.groupby("hour")[measure]:
+                mean, low, high, n = t_interval(values.to_numpy(dtype=float), confidence)
+                rows.append(
+                    {
+                        "measure": measure,
+                        "hour": hour,
+                        "mean": mean,
+                        "ci_low": low,
+                        "ci_high": high,
+                        "n": n,
+                    }
+                )
+        return pd.DataFrame(rows, columns=["measure", "hour", "mean", "ci_low", "ci_high", "n"])
+
+    def plot_hourly(self, measure: str = "wait_mean") -> Figure:
+        """One hourly measure (``wait_mean``, ``queue_mean``, ``utilization``) by hour of day."""
+        from wsim.experiment.plots import hourly_figure
+
+        return hourly_figure(self.hourly_summary(), measure, self.scenario.name)
 
     def save(self, folder: str | os.PathLike) -> list[Path]:
         """Write kpis.csv, summary.csv, windows.csv, visits.csv.gz and cases.csv.gz to `folder`.
@@ -127,7 +161,10 @@ def simulate(
     reps = [store.load("run", r) for r in sorted(kept) if r < replications] if store else []
     tasks = [Task(scenario, seed, r) for r in range(replications) if r not in kept]
     own = not isinstance(executor, Executor)
-    runner = make_executor(executor, min(workers, max(len(tasks), 1)), address) if own else executor
+    if isinstance(executor, Executor):
+        runner = executor
+    else:
+        runner = make_executor(executor, min(workers, max(len(tasks), 1)), address)
     try:
         for _, replication in runner.imap_unordered(tasks):
             if store is not None:

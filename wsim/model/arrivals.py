@@ -74,9 +74,11 @@ def periods(demand: Demand, scenario: Scenario) -> list[Period]:
         if demand.per_hour is not None:
             rates = [demand.per_hour / 60.0 * factor] * len(pieces)
         else:
+            assert demand.per_day is not None  # exactly one of per_hour, per_day (validated)
             rates = [demand.per_day * factor * w / total_weight for _, w in pieces]
         start, end = day.start + lo, day.start + hi
         if calendar.mode == "continuous":
+            assert calendar.horizon is not None  # required in continuous mode (validated)
             end = min(end, calendar.horizon)
         breaks = tuple(day.start + t for t, _ in pieces)
         result.append(Period(day.index, start, end, breaks, tuple(rates)))

@@ -12,6 +12,7 @@ import heapq
 
 import simpy
 
+from wsim.model.simpy_private import value_of
 from wsim.model.timeline import Intervals
 
 
@@ -70,7 +71,7 @@ class Department:
             finish.callbacks.append(self._finished)
 
     def _finished(self, event: simpy.Event) -> None:
-        done, started = event.value
+        done, started = value_of(event)
         self.free += 1
         done.succeed(started)
         self._dispatch()

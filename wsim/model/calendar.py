@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wsim.scenario.calendar import WEEKDAYS, Calendar
+from wsim.scenario.calendar import WEEKDAYS, Calendar, Weekday
 from wsim.scenario.units import MINUTES_PER_DAY
 
 
@@ -18,7 +18,7 @@ class Day:
 
     index: int
     start: float
-    weekday: str
+    weekday: Weekday
 
 
 def open_days(calendar: Calendar) -> list[Day]:
@@ -31,6 +31,7 @@ def open_days(calendar: Calendar) -> list[Day]:
     days: list[Day] = []
     c = 0
     if calendar.mode == "continuous":
+        assert calendar.horizon is not None  # required in continuous mode (validated)
         while c * MINUTES_PER_DAY < calendar.horizon:
             days.append(Day(c, c * MINUTES_PER_DAY, WEEKDAYS[(first + c) % 7]))
             c += 1

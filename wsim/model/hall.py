@@ -225,6 +225,7 @@ class Hall:
         self.t_arrival.append(now)
         self.t_work.append(work)
         self.t_case.append(case)
+        # drawn first, even for a ticket that balks: the n-th ticket keeps its n-th draw (CRN)
         draw = self.patience_draw[k]
         patience = draw() if draw is not None else None
         self.t_start.append(float("nan"))

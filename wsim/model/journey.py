@@ -32,7 +32,7 @@ from wsim.model.logs import CaseLog
 from wsim.model.states import CaseState, TicketState
 from wsim.model.timeline import Intervals, outage_intervals, working_intervals
 from wsim.scenario.distributions import Distribution, Uniform
-from wsim.scenario.journeys import ParallelStep, Step
+from wsim.scenario.journeys import ChannelName, ParallelStep, Step
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
 
@@ -90,7 +90,7 @@ class Journeys:
 
     def _init_case_lists(self) -> None:
         self.c_stream: list[int] = []
-        self.c_channel: list[str] = []
+        self.c_channel: list[ChannelName] = []
         self.c_segment: list[str] = []
         self.c_start: list[float] = []
         self.c_accepted: list[float] = []
@@ -196,8 +196,8 @@ class Journeys:
         for lst in (self.c_accepted, self.c_decided, self.c_end):
             lst.append(float("nan"))
         self.c_deadline.append(float("inf"))
-        for lst in (self.c_trips, self.c_reworks, self.c_handoffs):
-            lst.append(0)
+        for counts in (self.c_trips, self.c_reworks, self.c_handoffs):
+            counts.append(0)
         self.c_handoff_wait.append(0.0)
         self.c_hit.append(False)
         self.c_state.append(IN_PROGRESS)
@@ -206,7 +206,7 @@ class Journeys:
         self.c_channel.append(channel)
         self.env.process(self._case(c, k))
 
-    def _choose(self, k: int) -> tuple[str, str]:
+    def _choose(self, k: int) -> tuple[str, ChannelName]:
         """The citizen's segment and channel for a new case of stream `k`."""
         scenario = self.scenario
         demand = scenario.demand[k]

@@ -211,7 +211,7 @@ def write_fit_report(
         validation_text = (
             f"{validation.replications} replications (seed {validation.seed}) against "
             f"{len(validation.dates)} {validation.label} days, each simulated as its day "
-            f"type; target wait {validation.target:g} min. "
+            f"type; target wait {validation.target_wait:g} min. "
             "Intervals are 95%: simulated over replications, observed over the logged days. "
             "error = simulated / observed - 1."
         )
@@ -248,7 +248,7 @@ def _holdout_text(holdout: Holdout | None) -> str:
         f"Split: {holdout.scheme} ({len(holdout.folds)} folds; leave-one-day-out holds each "
         "date out in turn). Each fold's scenario is fitted on its fitting dates only and "
         f"predicts its held-out dates; {held.replications} replications (seed {held.seed}), "
-        f"target wait {held.target:g} min. Rows 'held-out': the predictions of dates the fit "
+        f"target wait {held.target_wait:g} min. Rows 'held-out': the predictions of dates the fit "
         "did not see; rows 'fitted': the same fits on their own dates (the overfitting guard). "
         "error = simulated / observed - 1."
     )

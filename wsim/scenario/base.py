@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
+from typing_extensions import Self
 
 from wsim.scenario.units import parse_clock, parse_duration
 
@@ -17,6 +20,20 @@ class FrozenModel(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with `update`, the values cached from the old fields are dropped.
+
+        Models cache what they derive from their fields (``functools.cached_property``, e.g.
+        :attr:`Demand.label`), which a changed copy must compute anew.
+        """
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            for cls in type(self).__mro__:
+                for name, attribute in vars(cls).items():
+                    if isinstance(attribute, cached_property):
+                        copy.__dict__.pop(name, None)
+        return copy
 
 
 Minutes = Annotated[float, BeforeValidator(parse_duration)]

@@ -17,7 +17,7 @@ from wsim.scenario.errors import FieldProblems, Problem
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
 """The days of the week, Monday first, as scenario files name them."""
 
 WORKWEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -60,7 +60,7 @@ class Calendar(FrozenModel):
         return self
 
     def _continuous_problems(self) -> list[Problem]:
-        problems = [
+        problems: list[Problem] = [
             (name, "not used in continuous mode (it runs around the clock); remove it")
             for name in ("days", "open", "close", "drain")
             if name in self.model_fields_set
@@ -78,7 +78,7 @@ class Calendar(FrozenModel):
         return problems
 
     def _days_problems(self) -> list[Problem]:
-        problems = [
+        problems: list[Problem] = [
             (name, "only used in continuous mode; in days mode give days, open and close")
             for name in ("horizon", "warmup")
             if name in self.model_fields_set

@@ -16,11 +16,6 @@ from wsim.scenario.errors import FieldProblems
 from wsim.scenario.units import format_clock, parse_clock
 
 
-def is_number(value: object) -> bool:
-    """Whether `value` is an int or a float, not a bool (which Python counts as an int)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def clock_entries(
     data: Mapping[Any, Any], what: str, check: Callable[[object], str | None]
 ) -> list[tuple[float, Any]]:

@@ -8,18 +8,21 @@ pydantic's internal location tuples. :class:`ScenarioError` carries the problems
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Sequence, Sized
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ValidationError
 
-from wsim.errors import WsimError
+# The name-suggestion helpers live at the bottom (every stage uses them); scenario code takes
+# them from here, beside the messages that use them most.
+from wsim.errors import WsimError, unknown_name_message
+from wsim.errors import did_you_mean as did_you_mean
 
 Problem = tuple[str, str]
+
 
 _IDENTIFIER = re.compile(r"^[\w-]+$")
 _PYDANTIC_MARKER = re.compile(r"^[\w-]+\[.*\]$", re.DOTALL)
@@ -111,26 +114,6 @@ def key_path(key: object) -> str:
     """One path step for a mapping key or field name; odd keys are quoted."""
     text = str(key)
     return text if _IDENTIFIER.match(text) else f"[{text!r}]"
-
-
-def did_you_mean(word: object, options: Iterable[str]) -> str:
-    """``"; did you mean 'count'?"`` when ``word`` is close to one of ``options``, else ``""``.
-
-    Close means similar spelling (difflib) or an unambiguous abbreviation (``expo``).
-    """
-    names, text = list(options), str(word)
-    close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
-    if not close and len(text) >= 3:
-        close = [name for name in names if name.startswith(text)]
-    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
-
-
-def unknown_name_message(kind: str, found: object, options: Iterable[str]) -> str:
-    """``unknown field 'cout'; did you mean 'count'? allowed: name, serves, count, ...``."""
-    names = list(options)
-    hint = did_you_mean(found, names)
-    allowed = ", ".join(names) if names else "(none declared)"
-    return f"unknown {kind} {found!r}{hint}{' ' if hint else '; '}allowed: {allowed}"
 
 
 def short_repr(value: object, limit: int = 60) -> str:

@@ -7,17 +7,18 @@ profiles to sorted tuples), so the simulation kernel never parses strings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from wsim.scenario.base import Clock, FrozenModel, Minutes
 from wsim.scenario.calendar import Weekday
-from wsim.scenario.clockmaps import clock_entries, is_number, sorted_unique_times, value_at
+from wsim.scenario.clockmaps import clock_entries, sorted_unique_times, value_at
 from wsim.scenario.distributions import Distribution
 from wsim.scenario.errors import FieldProblems, Problem, join_path, key_path, unknown_name_message
 from wsim.scenario.journeys import Journey
-from wsim.scenario.units import MINUTES_PER_DAY
+from wsim.scenario.units import MINUTES_PER_DAY, is_number
 
 NonNegative = Annotated[float, Field(ge=0)]
 _Points = tuple[tuple[float, float], ...]
@@ -97,8 +98,9 @@ def _weight_problem(value: object) -> str | None:
 
 
 def _count_problem(value: object) -> str | None:
-    whole = isinstance(value, int) and not isinstance(value, bool)
-    return None if whole and value >= 0 else "must be a whole number of windows >= 0"
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return None
+    return "must be a whole number of windows >= 0"
 
 
 class Demand(FrozenModel):
@@ -134,9 +136,12 @@ class Demand(FrozenModel):
             )
         return self
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """The stream's name in results: ``name`` or ``service@channel`` (``#pN`` if priority)."""
+        """The stream's name in results: ``name`` or ``service@channel`` (``#pN`` if priority).
+
+        Computed once per (immutable) demand: the hall names its random streams by it.
+        """
         if self.name is not None:
             return self.name
         base = f"{self.service}@{self.channel}"

@@ -29,6 +29,7 @@ from wsim.scenario.errors import FieldProblems
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
+RemoteChannelName = Literal["online", "kiosk", "phone"]
 DAY = 1440.0
 
 

@@ -15,23 +15,52 @@ from typing import Protocol
 from wsim.scenario.calendar import Calendar
 from wsim.scenario.errors import Problem, join_path, unknown_name_message
 from wsim.scenario.hall import Demand, Profile, Service, WindowGroup
-from wsim.scenario.journeys import Channel, Department, Outage
+from wsim.scenario.journeys import Channel, Department, Outage, RemoteChannelName
 from wsim.scenario.staffing import GRID_TOLERANCE, Staffing, clock_range, planning_hours
 from wsim.scenario.units import format_clock
 
 
 class ScenarioParts(Protocol):
-    """The parts of a scenario that the checks read (a :class:`Scenario` has them all)."""
+    """The parts of a scenario that the checks read (a :class:`Scenario` has them all).
 
-    calendar: Calendar
-    services: Mapping[str, Service]
-    profiles: Mapping[str, Profile]
-    demand: tuple[Demand, ...]
-    windows: tuple[WindowGroup, ...]
-    channels: Mapping[str, Channel]
-    departments: Mapping[str, Department]
-    systems: Mapping[str, Outage]
-    staffing: Staffing | None
+    Read-only (properties), as the frozen scenario's fields are.
+    """
+
+    @property
+    def calendar(self) -> Calendar:
+        """The calendar."""
+
+    @property
+    def services(self) -> Mapping[str, Service]:
+        """The services by name."""
+
+    @property
+    def profiles(self) -> Mapping[str, Profile]:
+        """The demand profiles by name."""
+
+    @property
+    def demand(self) -> tuple[Demand, ...]:
+        """The demand streams."""
+
+    @property
+    def windows(self) -> tuple[WindowGroup, ...]:
+        """The window groups."""
+
+    @property
+    def channels(self) -> Mapping[RemoteChannelName, Channel]:
+        """The remote channels' settings."""
+
+    @property
+    def departments(self) -> Mapping[str, Department]:
+        """The back-office departments by name."""
+
+    @property
+    def systems(self) -> Mapping[str, Outage]:
+        """The systems that fail, by name."""
+
+    @property
+    def staffing(self) -> Staffing | None:
+        """The staffing section, if any."""
 
     def uses_journeys(self) -> bool:
         """True when a case can be more than one hall visit (the journey model is needed)."""
@@ -152,11 +181,11 @@ def journey_problems(scenario: ScenarioParts) -> list[Problem]:
                 message = unknown_name_message("department", dept, scenario.departments)
                 problems.append((f"services.{name}.{field}", message))
     for i, demand in enumerate(scenario.demand):
-        service = scenario.services.get(demand.service)
-        if service and demand.channel not in ("any", *service.channels):
+        demanded = scenario.services.get(demand.service)
+        if demanded and demand.channel not in ("any", *demanded.channels):
             message = (
                 f"service {demand.service!r} cannot start in channel {demand.channel!r}; "
-                f"allowed: {', '.join(service.channels)} (or any)"
+                f"allowed: {', '.join(demanded.channels)} (or any)"
             )
             problems.append((f"demand[{i}].channel", message))
     systems = [("channels." + n, c.system) for n, c in scenario.channels.items()]

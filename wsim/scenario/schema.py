@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, cast
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -19,7 +20,14 @@ from wsim.scenario.base import FrozenModel
 from wsim.scenario.calendar import Calendar
 from wsim.scenario.errors import FieldProblems
 from wsim.scenario.hall import Citizens, Cost, Demand, Profile, Service, Targets, WindowGroup
-from wsim.scenario.journeys import Channel, Department, Handoffs, Outage, Segment
+from wsim.scenario.journeys import (
+    Channel,
+    Department,
+    Handoffs,
+    Outage,
+    RemoteChannelName,
+    Segment,
+)
 from wsim.scenario.staffing import Staffing
 
 
@@ -37,7 +45,7 @@ class Scenario(FrozenModel):
     citizens: Citizens = Citizens()
     targets: Targets = Targets()
     segments: tuple[Segment, ...] = ()
-    channels: dict[Literal["online", "kiosk", "phone"], Channel] = {}
+    channels: dict[RemoteChannelName, Channel] = {}
     departments: dict[str, Department] = {}
     handoffs: Handoffs = Handoffs()
     systems: dict[str, Outage] = {}
@@ -63,7 +71,7 @@ class Scenario(FrozenModel):
 
     def channel(self, name: str) -> Channel:
         """The settings of remote channel ``name`` (defaults when the scenario gives none)."""
-        return self.channels.get(name, Channel())
+        return cast("Mapping[str, Channel]", self.channels).get(name, Channel())
 
     @property
     def source(self) -> Path | None:

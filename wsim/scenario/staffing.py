@@ -106,9 +106,14 @@ class StaffingTarget(FrozenModel):
         return self
 
     def met(self, value: float) -> bool:
-        """Whether a measured value of the metric meets the target (NaN: nothing to meet)."""
+        """Whether a measured value of the metric meets the target.
+
+        A value that could not be measured (NaN, e.g. the mean wait of a slot whose citizens
+        all left unserved) does not meet it; a slot without citizens has nothing to meet, and
+        its caller says so (see :func:`wsim.optimize.shifts.kpis.slot_kpis`).
+        """
         if math.isnan(value):
-            return True
+            return False
         return value >= self.value if self.bound == ">=" else value <= self.value
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TypeGuard
 
 DURATION_UNITS: dict[str, float] = {
     "s": 1 / 60,
@@ -37,7 +38,7 @@ _DURATION_RE = re.compile(r"^([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)
 _CLOCK_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[float]:
     """True for int and float but not bool (YAML ``yes``/``no`` become bools)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -58,7 +59,7 @@ def parse_duration(value: object) -> float:
     ``"2h"``, ``"1.5hr"``, ``"3d"``. A string without a unit is minutes. Negative or
     non-finite durations raise ``ValueError`` naming what is allowed.
     """
-    if _is_number(value):
+    if is_number(value):
         return _check_minutes(float(value), value)
     if not isinstance(value, str):
         raise ValueError(f"expected {_DURATION_HELP}; found {value!r}")
@@ -83,7 +84,7 @@ def parse_clock(value: object) -> float:
     Accepts ``"08:30"``, ``"8:30"``, ``"17:00"`` and ``"24:00"`` (the end of the day),
     and numbers, taken as minutes after midnight (see the module note on YAML base-60).
     """
-    if _is_number(value):
+    if is_number(value):
         minutes = float(value)
         if not (math.isfinite(minutes) and 0 <= minutes <= MINUTES_PER_DAY):
             raise ValueError(f"expected {_CLOCK_HELP}; found {value!r} (outside 0..1440)")

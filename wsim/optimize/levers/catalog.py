@@ -72,6 +72,7 @@ class Catalog:
         return True
 
     def names(self) -> list[str]:
+        """The names of the levers collected so far, in order."""
         return [lever.name for lever in self.levers]
 
 
@@ -323,8 +324,9 @@ def reform_levers(
     currency: str,
     catalog: Catalog,
 ) -> None:
-    """The ``reforms`` section: each overlay on the baseline, its resolved changes as one
-    fragment and its ``cost`` block as the lever's cost.
+    """The ``reforms`` section: one lever per overlay on the baseline.
+
+    Its resolved changes are one fragment, and its ``cost`` block is the lever's cost.
     """
     for i, ref in enumerate(paths):
         where = f"reforms[{i}]"

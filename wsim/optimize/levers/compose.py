@@ -50,9 +50,10 @@ def apply_levers(
 def applied_sharing(
     baseline: Mapping[str, Any], levers: Iterable[Lever], file: str | None = None
 ) -> dict[str, Any]:
-    """The levers applied in the order given, sharing unchanged parts with ``baseline``: for
-    reading only (changing it in place could change the baseline). The loader's checks use it
-    to compare orders and to avoid a copy of the whole scenario per check.
+    """The levers applied in the order given, sharing unchanged parts with ``baseline``.
+
+    For reading only: changing it in place could change the baseline. The loader's checks use
+    it to compare orders and to avoid a copy of the whole scenario per check.
     """
     mapping = dict(baseline)
     done: list[str] = []
@@ -128,8 +129,10 @@ def portfolio_overlay(
     currency: str = "CNY",
     folder: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
-    """The lever set as one overlay on ``base_file``: ``base``, ``name``, ``description``,
-    ``cost`` (the levers' one-off and yearly costs summed) and ``changes``.
+    """The lever set as one overlay on ``base_file``.
+
+    Its keys: ``base``, ``name``, ``description``, ``cost`` (the levers' one-off and yearly
+    costs summed) and ``changes``.
 
     ``base`` is relative to ``folder`` (where the overlay will be written), or the absolute
     path without one. ``description`` defaults to the list of levers.

@@ -139,8 +139,9 @@ class LeverSet:
         )
 
     def interaction_candidates(self) -> list[tuple[str, str, Resources]]:
-        """Pairs of levers that share a resource and that the rules let be chosen together
-        (with what they need), with the resources they share.
+        """Pairs of levers that share a resource and may be chosen together, with what they share.
+
+        "May be chosen together": the rules allow the two with every lever they need.
         """
         found = []
         for i, a in enumerate(self.levers):
@@ -213,8 +214,9 @@ def load_levers(path: str | os.PathLike) -> LeverSet:
 
 
 def validated_mapping(file: Path) -> tuple[dict[str, Any], Scenario]:
-    """A scenario file's raw mapping (overlays resolved) and the validated Scenario, reading
-    the file once; a ScenarioError names the file.
+    """A scenario file's raw mapping (overlays resolved) and the validated Scenario.
+
+    The file is read once; a ScenarioError names the file.
     """
     raw, _ = resolve_mapping(file)
     try:
@@ -270,9 +272,11 @@ def _scenario_problems(mapping: dict[str, Any]) -> list[Problem]:
 def _alone(
     lever: Lever, baseline_raw: dict[str, Any], baseline: dict[str, Any]
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """A lever on its own must apply, change something and leave a valid scenario: the
-    mapping it gives (``None`` when it does not apply; shares parts with the baseline) and its
-    problems. ``baseline`` is the validated baseline's ``to_dict()``.
+    """The mapping one lever gives on its own, and its problems.
+
+    A lever alone must apply, change something and leave a valid scenario. The mapping is
+    ``None`` when it does not apply (it shares parts with the baseline); ``baseline`` is the
+    validated baseline's ``to_dict()``.
     """
     try:
         applied = applied_sharing(baseline_raw, [lever])
@@ -298,10 +302,12 @@ def _composition_problems(
     resources: Mapping[str, Resources],
     baseline_raw: dict[str, Any],
 ) -> list[Problem]:
-    """Overlay fragments (reforms, explicit levers) against every lever they share a resource
-    with and may be chosen with: the pair (with what it needs) must apply and give a valid
-    scenario, and two fragments must not depend on their order. Generated levers compose by
-    construction, and levers that touch nothing in common change disjoint parts.
+    """Overlay fragments that do not compose with a lever they share a resource with.
+
+    Each fragment (reform, explicit lever) is checked against every lever it shares a
+    resource with and may be chosen with: the pair (with what it needs) must apply and give a
+    valid scenario, and two fragments must not depend on their order. Generated levers
+    compose by construction, and levers that touch nothing in common change disjoint parts.
     """
     by_name = {lever.name: lever for lever in levers}
     problems: list[Problem] = []

@@ -1,5 +1,6 @@
-"""The portfolio MILP: the lever set with the best surrogate objective under budgets, targets
-and rules, solved by HiGHS through Pyomo.
+"""The portfolio MILP: the best lever set under budgets, targets and rules (Pyomo + HiGHS).
+
+It minimises the surrogate objective.
 
 The model (see :mod:`wsim.optimize.levers.surrogate` for the prediction)::
 
@@ -283,9 +284,10 @@ Weights = dict[str, float]
 
 
 def _goal_weights(surrogate: Surrogate, goal: Goal) -> Weights:
-    """The weight of each KPI's change in the objective being minimised: the total objective,
-    the levers' cost per year only, or one KPI (``(kpi, "<=")`` minimises it, ``">="``
-    maximises it).
+    """The weight of each KPI's change in the objective being minimised.
+
+    The goal is the total objective, the levers' cost per year only, or one KPI
+    (``(kpi, "<=")`` minimises it, ``">="`` maximises it).
     """
     if goal == "total":
         return dict(surrogate.scale)
@@ -335,8 +337,10 @@ def _coefficients(surrogate: Surrogate, weights: Weights) -> tuple[Weights, dict
 
 
 def _build(request: _Request, goal: Goal):
-    """The Pyomo model of ``request`` minimising ``goal``, or ``None`` when a constraint
-    without variables already fails (Pyomo cannot state such a constraint).
+    """The Pyomo model of ``request`` minimising ``goal``.
+
+    ``None`` when a constraint without variables already fails (Pyomo cannot state such a
+    constraint).
     """
     import pyomo.environ as pyo
 

@@ -63,8 +63,9 @@ def _department(mapping: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def merge_sharing(base: Any, change: Any, path: str = "") -> Any:
-    """``merge(base, change)`` (the overlay rules) that copies only what the change reaches:
-    the parts of ``base`` it does not touch are shared, not copied.
+    """``merge(base, change)`` (the overlay rules) copying only what the change reaches.
+
+    The parts of ``base`` it does not touch are shared, not copied.
     """
     if isinstance(base, Mapping) and isinstance(change, Mapping):
         merged = dict(base)
@@ -86,6 +87,7 @@ class AddServed:
     service: str
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Append the service to the group's ``serves`` (once)."""
         group = _group(mapping, self.group)
         serves = list(group.get("serves") or [])
         if self.service not in serves:
@@ -101,6 +103,7 @@ class SetSpeed:
     factor: float
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Set the group's speed factor for the service."""
         group = _group(mapping, self.group)
         group["speed"] = {**(group.get("speed") or {}), self.service: self.factor}
 
@@ -113,6 +116,7 @@ class AddWindows:
     count: int = 1
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Add the windows to the group's count, or to every open period of its schedule."""
         group = _group(mapping, self.group)
         if group.get("count") is not None:
             if group["count"] > 0:
@@ -135,6 +139,7 @@ class AddStaff:
     count: int = 1
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Add the staff to the department."""
         department = _department(mapping, self.department)
         department["staff"] = department.get("staff", 0) + self.count
 
@@ -148,13 +153,15 @@ class SetServiceField:
     value: Any
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Set the field of the service."""
         _service(mapping, self.service)[self.field] = copy.deepcopy(self.value)
 
 
 @dataclass(frozen=True)
 class SetChannel:
-    """Service ``service`` can start in ``channel`` with ``mode`` (``full`` or ``pre``); its
-    other channels stay (the default ``{hall: full}`` when it gives none).
+    """Service ``service`` can start in ``channel`` with ``mode`` (``full`` or ``pre``).
+
+    Its other channels stay (the default ``{hall: full}`` when it gives none).
     """
 
     service: str
@@ -162,6 +169,7 @@ class SetChannel:
     mode: str
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Set the service's mode in the channel."""
         service = _service(mapping, self.service)
         channels = dict(service.get("channels") or DEFAULT_CHANNELS)
         channels[self.channel] = self.mode
@@ -176,6 +184,7 @@ class ReplacePickup:
     result: str
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Replace a pickup result by the new one (other results stay)."""
         service = _service(mapping, self.service)
         if service.get("result", DEFAULT_RESULT) == "pickup":
             service["result"] = self.result
@@ -196,6 +205,7 @@ class SetHandoffPair:
     rule: dict[str, Any]
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Write the pair's entry in ``handoffs.pairs``."""
         handoffs = dict(mapping.get("handoffs") or {})
         mapping["handoffs"] = handoffs
         entry = {"from": self.source, "to": self.target, **copy.deepcopy(self.rule)}
@@ -220,6 +230,7 @@ class MergeFragment:
     changes: dict[str, Any]
 
     def apply(self, mapping: dict[str, Any]) -> None:
+        """Merge the fragment into the mapping (in place)."""
         try:
             merged = merge_sharing(mapping, self.changes)
         except FieldProblems as exc:

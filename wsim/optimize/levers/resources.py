@@ -51,8 +51,9 @@ def unordered(pair: Pair) -> Pair:
 
 
 def workflow_pairs(services: Mapping[str, Mapping[str, Any]]) -> list[Pair]:
-    """Every unordered department pair the services' workflows hand cases between, in order
-    of first appearance.
+    """Every unordered department pair the services' workflows hand cases between.
+
+    In order of first appearance.
     """
     found: list[Pair] = []
     for service in services.values():
@@ -127,8 +128,9 @@ def _regrouped(base: Iterable[Any], after: Iterable[Any], groups: set[str]) -> s
 
 
 def _changed_pairs(base: Mapping[str, Any], after: Mapping[str, Any]) -> set[Pair]:
-    """Pairs whose ``handoffs.pairs`` entries differ; every workflow pair when the top-level
-    rule differs.
+    """Pairs whose ``handoffs.pairs`` entries differ.
+
+    Every workflow pair when the top-level rule differs.
     """
     base_rule, after_rule = dict(base.get("handoffs") or {}), dict(after.get("handoffs") or {})
     base_entries = base_rule.pop("pairs", None) or []

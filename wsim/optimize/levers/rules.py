@@ -134,8 +134,10 @@ def required_closure(lever: str, rules: Iterable[Rule]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Names:
-    """The lever names a file's rules may refer to, aliases (``sharing:b-a``), and names of
-    levers whose declaration has a problem of its own (``failed``).
+    """The lever names a file's rules may refer to, their aliases, and failed levers.
+
+    Aliases are ``sharing:b-a`` for ``sharing:a-b``; ``failed`` are the names of levers whose
+    declaration has a problem of its own.
     """
 
     names: tuple[str, ...]
@@ -143,8 +145,9 @@ class _Names:
     failed: Collection[str] = ()
 
     def resolve(self, ref: str, path: str, problems: list[Problem]) -> tuple[str, ...]:
-        """The levers a name or glob pattern means; a problem at ``path`` if none. A failed
-        lever means nothing, without a second problem.
+        """The levers a name or glob pattern means; a problem at ``path`` if none.
+
+        A failed lever means nothing, without a second problem.
         """
         if _GLOB & set(ref):
             matched = tuple(name for name in self.names if fnmatch.fnmatchcase(name, ref))
@@ -200,8 +203,9 @@ def _refs(spec: RuleSpec) -> list[str]:
 
 
 def _resolve_one(spec: RuleSpec, path: str, table: _Names, problems: list[Problem]) -> list[Rule]:
-    """One file rule as Rule objects (``conflicts`` gives one Exclusive per pair); none when
-    it has a problem or names a failed lever.
+    """One file rule as Rule objects (``conflicts`` gives one Exclusive per pair).
+
+    None when it has a problem or names a failed lever.
     """
     mine: list[Problem] = []
     failed = any(ref in table.failed for ref in _refs(spec))

@@ -283,7 +283,9 @@ class LeversFile(FrozenModel):
     description: str = ""
     economics: Economics
     budget: BudgetLimits = BudgetLimits()
-    targets: dict[str, Annotated[TargetSpec, BeforeValidator(_parse_target)]] = {}
+    targets: dict[str, Annotated[TargetSpec, BeforeValidator(_parse_target)]] = Field(
+        default_factory=dict
+    )
     integrate: tuple[IntegrateSpec, ...] = ()
     online: tuple[OnlineSpec, ...] = ()
     sharing: tuple[SharingSpec, ...] = ()

@@ -11,6 +11,9 @@ days pooled) and slot:
 
 Each is then averaged over the replications with a Student-t interval
 (:func:`wsim.experiment.t_interval`); replications without tickets in the slot do not count.
+A replication with tickets whose target metric cannot be measured (the mean wait where every
+citizen of the slot abandoned or balked) makes the slot miss the target: those citizens were
+not served at all, the worst outcome, so a slot where everyone left must never look met.
 """
 
 from __future__ import annotations
@@ -45,9 +48,11 @@ def slot_kpis(
     ``group`` is ``"hall"`` for the whole hall, then each staffed group. Columns: group, slot,
     clock, arrivals (mean tickets per replication), for each of service_level, wait_mean and
     abandon_rate the mean and ``_ci_low``/``_ci_high``, ``n`` (replications with tickets),
-    ``target`` (the target value), ``meets`` (the mean meets it; a slot without tickets
-    meets it) and ``meets_surely`` (the whole interval does: the target's side of the
-    interval meets it; the mean stands in with fewer than two replications).
+    ``target`` (the target value), ``unmeasured`` (replications with tickets in which the
+    target metric is undefined: a mean wait where nobody was served), ``meets`` (the mean
+    meets it and no replication is unmeasured; a slot without tickets meets it) and
+    ``meets_surely`` (as ``meets`` with the interval's end on the target's side instead of
+    the mean; the mean stands in with fewer than two replications).
     """
     table = _per_replication(problem, visits)
     rows = []
@@ -68,9 +73,15 @@ def slot_kpis(
                 row |= {column: mean, f"{column}_ci_low": low, f"{column}_ci_high": high}
                 if column == metric:
                     row["n"] = n
+            unmeasured = int(mine[metric].isna().sum())
             row["target"] = problem.target.value
-            row["meets"] = problem.target.met(row[metric])
-            row["meets_surely"] = problem.target.met(_assured(row, metric, problem.target))
+            row["unmeasured"] = unmeasured
+            if mine.empty:  # no citizen in the slot: nothing to meet
+                row["meets"] = row["meets_surely"] = True
+            else:
+                assured = _assured(row, metric, problem.target)
+                row["meets"] = unmeasured == 0 and problem.target.met(row[metric])
+                row["meets_surely"] = unmeasured == 0 and problem.target.met(assured)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -131,8 +142,9 @@ def headroom(kpis: pd.DataFrame, target: StaffingTarget, surely: bool = False) -
     For ``hall_service_level >= p`` the allowance is the share ``1 - p`` of citizens not
     called in time; for ``<=`` targets it is the target value. 1 means nothing used (no
     citizen waited too long), 0 means exactly on target, negative means the target is
-    missed. Rows without tickets have headroom 1. With ``surely`` the interval's end on the
-    target's side is used instead of the mean.
+    missed. Rows without tickets have headroom 1; rows with an ``unmeasured`` replication
+    (every citizen left unserved) have headroom minus infinity, the worst miss. With
+    ``surely`` the interval's end on the target's side is used instead of the mean.
     """
     column = METRIC_COLUMNS[target.metric]
     value = kpis[column]
@@ -143,4 +155,5 @@ def headroom(kpis: pd.DataFrame, target: StaffingTarget, surely: bool = False) -
         room = (value - target.value) / (1.0 - target.value)
     else:
         room = (target.value - value) / target.value
-    return room.fillna(1.0)
+    room = room.where(kpis["unmeasured"] == 0, -np.inf)
+    return room.where(kpis["arrivals"] > 0, 1.0)
