@@ -1,4 +1,4 @@
-"""Plots of a fit and of its validation, as matplotlib Figures (no pyplot, no display)."""
+"""Plots of a fit and of its validation: matplotlib Figures that show in notebooks."""
 
 from __future__ import annotations
 

@@ -416,7 +416,10 @@ def scenario_mapping(scenario: Scenario | Mapping | str | os.PathLike) -> dict[s
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{path}: cannot read the scenario ({exc})") from None
+        reason = " ".join(str(exc).split())
+        raise ScenarioError(
+            [("", f"cannot read the scenario ({reason})")], file=str(path)
+        ) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("calendar"), Mapping):
         return load_scenario(path).to_dict()
     if not data["calendar"].get("day_types"):
