@@ -38,7 +38,7 @@ class StrictPage(HTMLParser):
         self.tags[tag] += 1
         if tag not in VOID:
             self.open.append(tag)
-        self.urls += [value or "" for key, value in attrs if key in ("src", "href")]
+        self.urls += [value or "" for key, value in attrs if key in ("src", "href", "srcset")]
 
     def handle_endtag(self, tag: str) -> None:
         """Close the innermost open tag, or record an error if `tag` is not that one."""
@@ -82,7 +82,9 @@ def test_report_is_one_self_contained_page_with_every_option(comparison, tmp_pat
         assert option in text  # shown as text ...
         assert str(escape(option)) in page  # ... because it is escaped in the markup
     assert parsed.tags["script"] == 0
-    for section in ("Ranking", "Options and their cost", "Headline KPIs", "Reproducibility"):
+    sections = ("Recommended", "Cost-effectiveness", "What changes for citizens and staff")
+    sections += ("Options and their costs", "Technical appendix", "Reproducibility")
+    for section in sections:
         assert section in text
     assert "What each option changes" in text
     assert "windows[w].count" in text
@@ -90,19 +92,23 @@ def test_report_is_one_self_contained_page_with_every_option(comparison, tmp_pat
         assert scenario.digest() in text
     # no network: every image is embedded, and nothing is fetched
     assert all(url.startswith("data:image/png;base64,") for url in parsed.urls)
-    assert parsed.tags["img"] >= 5
+    # the plane, the acceptability curve, the effects, three hourly plots, and the lead-time
+    # and trips plots when cases are recorded; each in a wide (img) and a narrow (source) form
+    figures = 8 if comparison.has_cases() else 6
+    assert parsed.tags["img"] == figures
+    assert parsed.tags["source"] == figures
     for url in parsed.urls:
         assert base64.b64decode(url.split(",", 1)[1]).startswith(PNG)
     if comparison.has_cases():
-        assert "Lead-time distribution" in text
-        assert "Trips per case" in text
+        assert 'alt="Plot: Lead-time distribution"' in page
+        assert 'alt="Plot: Trips per case"' in page
 
 
 def test_report_without_tables_says_what_it_leaves_out():
     options = {"two": one_service_hall(2, name="two"), "three": one_service_hall(3, name="three")}
     comparison = compare(options, replications=2, seed=1, keep_tables=0)
     text = " ".join(parse(render_report(comparison)).text)
-    assert "record no case table" in text  # the lead-time and trips plots are skipped
+    assert "record no cases" in text  # the lead-time and trips plots are skipped
     assert "use the first 0 of 2 replications" in text
 
 
@@ -139,14 +145,20 @@ def test_demo_compares_the_study_and_writes_the_report(tmp_path, capsys):
     assert main([*args, "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert f"report: {(out / 'report.html').resolve()}" in printed
-    assert "tiny baseline (baseline)" in printed
-    assert "40,000 CNY" in printed
-    assert "hall_wait_mean" in printed
-    assert "paired interval" in printed
+    # the decision summary: no budget stated, so the option with the highest net benefit
+    assert "No budget was stated" in printed
+    assert "Recommended: " in printed
+    assert "What citizens gain each year:" in printed
+    assert "hours of waiting saved" in printed
+    assert "Runner-up: " in printed
+    assert "net benefit" in printed
+    assert "hall_wait_mean" not in printed  # labels, not raw identifiers
     text = " ".join(parse((out / "report.html").read_text(encoding="utf-8")).text)
     assert "3 windows" in text
     assert "4 windows" in text
-    for table in ("summary.csv", "kpis.csv", "costs.csv", "changes.csv", "ranking.csv"):
+    tables = ("summary.csv", "kpis.csv", "costs.csv", "changes.csv", "ranking.csv")
+    tables += ("decision.csv", "frontier.csv", "frontier_all.csv", "acceptability.csv")
+    for table in (*tables, "verdicts.csv"):
         assert (out / table).is_file()
     # the study changed since: the demo replaces its old results instead of mixing them
     (study / "baseline.yaml").write_text(

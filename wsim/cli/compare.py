@@ -1,20 +1,22 @@
 """`wsim compare`, `wsim grid` and `wsim demo`: reform options side by side, and the report.
 
 `wsim compare BASE OPTION... --reps R --seed S --out DIR` runs every scenario with the same
-seeds, prints the headline table and writes the comparison tables and `report.html` to DIR.
+seeds, prints the decision summary and the headline table and writes the comparison and
+decision tables and `report.html` to DIR (`--lang zh` in Chinese; `--budget`,
+`--yearly-budget` override the baseline's `decision.budget`).
 Finished replications are stored in DIR, so running the same command again resumes.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wsim.cli.common import EXIT_BAD_INPUT, positive_int
+from wsim.texts import LANGUAGES
 
 if TYPE_CHECKING:
     from wsim.comparison import Comparison
@@ -34,17 +36,20 @@ def register(commands: argparse._SubParsersAction) -> None:
         "compare",
         help="compare reform options with a baseline and write the report",
         description="Run the baseline and every option with the same seeds (common random "
-        "numbers), print the headline KPIs with the change against the baseline and its "
-        "paired 95% interval, and with --out write summary.csv, kpis.csv, costs.csv, "
-        "changes.csv, ranking.csv and report.html there. Finished replications are kept in "
-        "the folder: the same command again resumes where it stopped.",
+        "numbers), print the decision (the recommended option within the budget, its cost "
+        "per year, what citizens gain, the runner-up and why it lost) and the headline KPIs "
+        "with their paired 95% intervals, and with --out write summary.csv, kpis.csv, "
+        "costs.csv, changes.csv, ranking.csv, decision.csv, frontier.csv, frontier_all.csv, "
+        "acceptability.csv, verdicts.csv and report.html there. Finished replications are "
+        "kept in the folder: the same command again resumes where it stopped.",
     )
     compare.add_argument("baseline", metavar="BASE", help="the baseline scenario file")
     compare.add_argument("options", nargs="*", metavar="OPTION", help="reform option files")
     _run_arguments(compare, reps=10)
     compare.add_argument(
-        "--rank-by", metavar="KPI", help="KPI that ranks the options (default: hall_wait_mean)"
+        "--rank-by", metavar="KPI", help="KPI of ranking.csv (default: hall_wait_mean)"
     )
+    _decision_arguments(compare)
     compare.add_argument(
         "--no-report", action="store_true", help="write the tables but not report.html"
     )
@@ -75,7 +80,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "demo",
         help="the built-in study: the W district baseline against its reform options",
         description="Compare scenarios/w_district/baseline.yaml with every "
-        "scenarios/w_district/reforms/*.yaml, write the report and print where it is.",
+        "scenarios/w_district/reforms/*.yaml, print the decision summary, write the report "
+        "and print where it is.",
     )
     demo.add_argument(
         "--scenarios",
@@ -102,7 +108,40 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="discard stored replications first (done anyway when the scenarios changed)",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    _decision_arguments(demo)
     demo.set_defaults(handler=_demo)
+
+
+def _decision_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the decision: language, and a budget overriding the scenario's."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the report and the decision summary (default en; zh: Chinese)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=_amount,
+        metavar="AMOUNT",
+        help="one-off budget (currency of the costs); default: the baseline's decision.budget",
+    )
+    parser.add_argument(
+        "--yearly-budget",
+        type=_amount,
+        metavar="AMOUNT",
+        help="yearly budget; default: the baseline's decision.budget",
+    )
+
+
+def _amount(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an amount such as 3e6, got {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be an amount of at least 0, got {text}")
+    return value
 
 
 def _run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
@@ -218,7 +257,7 @@ def _compare(args: argparse.Namespace) -> int:
     options = [args.baseline, *args.options]
     comparison = compare(options, rank_by=args.rank_by, **_run_options(args))
     comparison.info["command"] = _command_line(args)
-    _finish(comparison, args.out, report=not args.no_report)
+    _finish(comparison, args, report=not args.no_report)
     return 0
 
 
@@ -256,10 +295,12 @@ def _demo(args: argparse.Namespace) -> int:
         # the demo's folder is wsim's own: results of older scenarios are replaced, not mixed
         print(f"wsim demo: {mismatch}; starting over", file=sys.stderr)
         comparison = compare([baseline, *reforms], fresh=True, **run)
-    comparison.info["command"] = f"wsim demo --scenarios {shlex.quote(str(folder))} " + (
-        f"--reps {reps} --seed {args.seed} --out {shlex.quote(args.out)}"
+    comparison.info["command"] = (
+        f"wsim demo --scenarios {shlex.quote(str(folder))} "
+        + (f"--reps {reps} --seed {args.seed} --out {shlex.quote(args.out)}")
+        + _decision_words(args)
     )
-    _finish(comparison, args.out, brief=True)
+    _finish(comparison, args, brief=True)
     return 0
 
 
@@ -277,16 +318,25 @@ def default_demo_folder() -> Path:
 
 
 def _finish(
-    comparison: Comparison, out: str | None, report: bool = True, brief: bool = False
+    comparison: Comparison, args: argparse.Namespace, report: bool = True, brief: bool = False
 ) -> None:
-    """Print the headline table; with a folder, write the tables and the report there.
+    """Print the decision (and, unless `brief`, the headline table); write tables and report.
 
-    With `brief`, the table printed is the ranking.
+    The tables and the report go to ``args.out`` when given.
     """
+    from wsim.texts import text
+
     info = comparison.info
     print(
-        f"{len(comparison.options)} options, {comparison.replications} replications each, "
-        f"seed {comparison.seed}, {info['executor']}, {info['run_time_s']:.1f} s"
+        text(
+            "cli.run",
+            args.lang,
+            options=len(comparison.options),
+            reps=comparison.replications,
+            seed=comparison.seed,
+            executor=info["executor"],
+            seconds=f"{info['run_time_s']:.1f}",
+        )
     )
     precision = info.get("precision")
     if precision and not precision["reached"]:
@@ -294,107 +344,44 @@ def _finish(
             f"note: the precision target {precision['precision']:.1%} was not reached within "
             f"{precision['max_replications']} replications"
         )
-    print(format_ranking(comparison) if brief else format_headline(comparison))
-    if out is None:
+    from wsim.cli.tables import format_decision, format_headline
+
+    decision = comparison.decision(decision=_budget_overrides(args))
+    print(format_decision(decision, args.lang))
+    if not brief:
+        print()
+        print(format_headline(comparison, args.lang))
+    if args.out is None:
         print("(give --out DIR to write the tables and report.html)")
         return
-    for path in comparison.save(out):
+    for path in [*comparison.save(args.out), *decision.save(args.out)]:
         print(f"wrote {path}")
     if report:
         from wsim.report import write_report
 
-        path = write_report(comparison, Path(out) / "report.html")
-        print(f"report: {path.resolve()}")
-
-
-def format_ranking(comparison: Comparison) -> str:
-    """The short terminal table: options ranked, with cost and the change of the ranking KPI.
-
-    Falls back to the headline table when no KPI has a known better direction.
-    """
-    if comparison.primary_kpi is None:
-        return format_headline(comparison)
-    ranking = comparison.ranking()
-    kpi = comparison.primary_kpi
-    headline = len(comparison.headline_kpis)
-    header = ["rank", "option", "one-off", "yearly", f"{kpi} change", "paired interval"]
-    header += [f"better/worse on (of {headline})"]
-    rows = [header]
-    for row in ranking.itertuples():
-        is_base = row.option == comparison.baseline
-        better = len(row.better_on.split(", ")) if row.better_on else 0
-        worse = len(row.worse_on.split(", ")) if row.worse_on else 0
-        rows.append(
-            [
-                str(row.rank),
-                row.option + (" (baseline)" if is_base else ""),
-                f"{row.one_off:,.0f}",
-                f"{row.yearly:,.0f} {row.currency}",
-                "" if is_base else f"{_num(row.diff)} {_pct(row.rel_change)}",
-                "" if is_base else f"[{_num(row.diff_low)}, {_num(row.diff_high)}]",
-                "" if is_base else f"{better} / {worse}",
-            ]
+        path = write_report(
+            comparison, Path(args.out) / "report.html", lang=args.lang, decision=decision
         )
-    return _aligned(rows, right={0, 2, 3})
+        print(text("cli.report", args.lang, path=path.resolve()))
 
 
-def _aligned(rows: list[list[str]], right: set[int]) -> str:
-    """Rows of cells as text columns (`right`: the right-aligned column indices)."""
-    widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(rows[0]))]
-    lines = []
-    for cells in rows:
-        parts = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(cells)
-        ]
-        lines.append(("  " + "  ".join(parts)).rstrip())
-    return "\n".join(lines)
+def _budget_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The command line's budget as a ``decision`` block (``None`` without one)."""
+    budget = {"one_off": args.budget, "yearly": args.yearly_budget}
+    budget = {key: value for key, value in budget.items() if value is not None}
+    return {"budget": budget} if budget else None
 
 
-def format_headline(comparison: Comparison) -> str:
-    """The terminal table: per option its cost, then per headline KPI mean and change."""
-    summary = comparison.headline()
-    costs = comparison.costs().set_index("option")
-    blocks = []
-    for option in comparison.options:
-        rows = []
-        for row in summary[summary.option == option].itertuples():
-            cells = [row.kpi, _num(row.mean), f"[{_num(row.ci_low)}, {_num(row.ci_high)}]"]
-            if option != comparison.baseline and math.isfinite(row.diff):
-                cells += [
-                    _num(row.diff),
-                    f"[{_num(row.diff_low)}, {_num(row.diff_high)}]",
-                    _pct(row.rel_change),
-                    {True: "better", False: "worse"}.get(row.better, ""),
-                ]
-            rows.append(cells)
-        tag = " (baseline)" if option == comparison.baseline else ""
-        blocks.append((f"{option}{tag}  --  cost: {_cost_text(costs.loc[option])}", rows))
-    header = ["KPI", "mean", "95% interval", "change", "paired interval", "relative", ""]
-    lines = _aligned([header] + [c for _, rows in blocks for c in rows], right={1, 3, 5})
-    lines = lines.split("\n")
-    out, position = [lines[0]], 1
-    for title, rows in blocks:
-        out.append(title)
-        out += lines[position : position + len(rows)]
-        position += len(rows)
-    return "\n".join(out)
-
-
-def _cost_text(cost: Any) -> str:
-    if not cost.one_off and not cost.yearly:
-        return "none"
-    return f"{cost.one_off:,.0f} one-off + {cost.yearly:,.0f} a year ({cost.currency})"
-
-
-def _num(value: float) -> str:
-    from wsim.report import format_number
-
-    return format_number(value)
-
-
-def _pct(value: float) -> str:
-    return f"{value:+.1%}" if math.isfinite(value) else ""
+def _decision_words(args: argparse.Namespace) -> str:
+    """The decision options of the command line, as typed (for the reproducibility block)."""
+    words = []
+    if args.lang != "en":
+        words += ["--lang", args.lang]
+    if args.budget is not None:
+        words += ["--budget", f"{args.budget:g}"]
+    if args.yearly_budget is not None:
+        words += ["--yearly-budget", f"{args.yearly_budget:g}"]
+    return "".join(f" {word}" for word in words)
 
 
 @_handled
@@ -402,6 +389,7 @@ def _grid(args: argparse.Namespace) -> int:
     from wsim.comparison import grid
     from wsim.figures import png_bytes
     from wsim.files import write_bytes_atomic
+    from wsim.report import format_number
 
     vary = dict(parse_vary(text) for text in args.vary)
     result = grid(args.base, vary, **_run_options(args))
@@ -413,7 +401,7 @@ def _grid(args: argparse.Namespace) -> int:
         f"{len(result.points)} grid points + base, {comparison.replications} replications each, "
         f"seed {comparison.seed}, {comparison.info['run_time_s']:.1f} s"
     )
-    print(shown[kpis].to_string(float_format=_num))
+    print(shown[kpis].to_string(float_format=format_number))
     if args.out is None:
         print("(give --out DIR to write grid.csv and the plots)")
         return 0
@@ -456,6 +444,7 @@ def _command_line(args: argparse.Namespace) -> str:
     words += ["--reps", str(args.reps), "--seed", str(args.seed)]
     if args.rank_by:
         words += ["--rank-by", args.rank_by]
+    words += _decision_words(args).split()
     if args.precision:
         words += ["--precision", str(args.precision), "--max-reps", str(args.max_reps)]
         for kpi in args.precision_kpi or []:

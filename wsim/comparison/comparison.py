@@ -12,19 +12,23 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from wsim.comparison import plots
+from wsim.comparison import decision_plots, plots
+from wsim.comparison.decision_settings import PortfolioChoice, decision_block
 from wsim.comparison.errors import CompareError
 from wsim.experiment import Replication, Results, paired_interval, t_interval, welch_interval
 from wsim.files import write_table_atomic
 from wsim.metrics import HEADLINE_KPIS, KPI_BETTER
 from wsim.scenario import Scenario
 from wsim.scenario.overlays import diff_mappings, format_value
+
+if TYPE_CHECKING:
+    from wsim.comparison.decision import Decision
 
 
 class Comparison:
@@ -41,6 +45,8 @@ class Comparison:
         one column per KPI.
     seed, replications : the seed and the number of replications of every option.
     info : how the run went (start time, run time, executor, precision procedure).
+    decision_block : the ``decision`` assumptions given to :func:`wsim.compare` (a validated
+        :class:`wsim.scenario.decision.Decision`; empty when none were given).
     """
 
     def __init__(
@@ -55,6 +61,7 @@ class Comparison:
         info: Mapping[str, Any] | None = None,
         better: Mapping[str, str] | None = None,
         rank_by: str | None = None,
+        decision: Mapping[str, Any] | None = None,
     ):
         self.scenarios = dict(scenarios)
         self.options = list(self.scenarios)
@@ -83,6 +90,7 @@ class Comparison:
         if rank_by is not None:
             self._check_rankable(rank_by)
         self.rank_by = rank_by
+        self.decision_block = decision_block(decision)
 
     def __repr__(self) -> str:
         return (
@@ -303,6 +311,20 @@ class Comparison:
         ]
         return pd.DataFrame(rows, columns=["option", "path", "baseline", "value"])
 
+    def decision(
+        self,
+        portfolio: PortfolioChoice | None = None,
+        decision: Mapping[str, Any] | None = None,
+    ) -> Decision:
+        """The decision: costs and gains per year, frontier, recommendation, verdicts.
+
+        See :func:`wsim.comparison.decision.decide`; `decision` overrides the assumptions (the
+        scenario's ``decision`` block's shape), `portfolio` is the optimizer's portfolio.
+        """
+        from wsim.comparison.decision import decide
+
+        return decide(self, decision=decision, portfolio=portfolio)
+
     # --- hourly measures and plots ------------------------------------------------------------
 
     def hourly_summary(self) -> pd.DataFrame:
@@ -324,25 +346,38 @@ class Comparison:
             for results in self.results.values()
         )
 
-    def plot_effects(self, kpis: Sequence[str] | None = None) -> Figure:
-        """Change of each option against the baseline with its paired interval, per KPI."""
-        return plots.forest(self, kpis)
+    def plot_effects(
+        self, kpis: Sequence[str] | None = None, *, lang: str = "en", narrow: bool = False
+    ) -> Figure:
+        """Change of each option against the baseline with its paired interval, per KPI.
 
-    def plot_cost_effect(self, kpi: str | None = None) -> Figure:
-        """Yearly cost of each option against its effect on `kpi` (default: the primary KPI)."""
-        return plots.cost_effect(self, kpi)
+        Colored by the minimal-important-difference rule of :meth:`decision`, whose band is
+        shaded; KPIs that never vary are left out unless named in `kpis`.
+        """
+        verdicts = self.decision().verdicts
+        return plots.forest(self, kpis, verdicts=verdicts, lang=lang, narrow=narrow)
 
-    def plot_hourly(self, measure: str = "wait_mean") -> Figure:
+    def plot_cost_effect(self, *, lang: str = "en", narrow: bool = False) -> Figure:
+        """The cost-effectiveness plane: cost per year against citizen-hours saved per year."""
+        return decision_plots.ce_plane(self.decision(), lang=lang, narrow=narrow)
+
+    def plot_acceptability(self, *, lang: str = "en", narrow: bool = False) -> Figure:
+        """The probability that each option has the highest net benefit, by value of time."""
+        return decision_plots.acceptability_plot(self.decision(), lang=lang, narrow=narrow)
+
+    def plot_hourly(
+        self, measure: str = "wait_mean", *, lang: str = "en", narrow: bool = False
+    ) -> Figure:
         """An hourly measure (``wait_mean``, ``queue_mean``, ``utilization``) per option."""
-        return plots.hourly_plot(self, measure)
+        return plots.hourly_plot(self, measure, lang=lang, narrow=narrow)
 
-    def plot_lead_times(self) -> Figure:
-        """The distribution of case lead times (days) per option."""
-        return plots.lead_time_distribution(self)
+    def plot_lead_times(self, *, lang: str = "en", narrow: bool = False) -> Figure:
+        """The distribution of case lead times (days) per option, to the 99th percentile."""
+        return plots.lead_time_distribution(self, lang=lang, narrow=narrow)
 
-    def plot_trips(self, most: int = 4) -> Figure:
+    def plot_trips(self, most: int = 4, *, lang: str = "en", narrow: bool = False) -> Figure:
         """The share of cases by number of hall trips per option."""
-        return plots.trips_distribution(self, most)
+        return plots.trips_distribution(self, most, lang=lang, narrow=narrow)
 
     # --- output -------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from wsim.comparison.comparison import Comparison
+from wsim.comparison.decision_settings import decision_block
 from wsim.comparison.errors import CompareError
 from wsim.comparison.options import Source, baseline_name, load_options
 from wsim.comparison.sequential import MAX_REPLICATIONS, SequentialPrecision
@@ -67,6 +68,7 @@ def compare(
     progress: bool | None = None,
     better: Mapping[str, str] | None = None,
     rank_by: str | None = None,
+    decision: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Run every option with the same seeds and compare it with the baseline.
 
@@ -94,7 +96,12 @@ def compare(
     better : ``{kpi: "lower" | "higher"}`` added to :data:`KPI_BETTER` for the ranking.
     rank_by : the KPI that ranks the options (default: the first headline KPI with a known
         better direction, see :attr:`Comparison.primary_kpi`).
+    decision : assumptions of the decision (discount rate, horizon, days per year, value of
+        time, budget, minimal important differences), in the shape of the scenario's
+        ``decision`` block (:mod:`wsim.scenario.decision`); they override the baseline
+        scenario's block field by field (see :meth:`Comparison.decision`).
     """
+    decision = decision_block(decision)  # bad assumptions fail before any simulation
     started_at = datetime.now(timezone.utc)
     started = time.perf_counter()
     scenarios, sources = load_options(options)
@@ -133,6 +140,7 @@ def compare(
         info=info,
         better=better,
         rank_by=rank_by,
+        decision=decision,
     )
 
 

@@ -1,15 +1,22 @@
-"""The HTML report of a comparison: one self-contained file for decision makers.
+"""The HTML decision report of a comparison: one self-contained file for leadership.
 
 ``write_report(comparison, "report.html")`` writes a page that opens in any browser without a
-network: plots are PNG images embedded as base64, styles are inline, there is no script. It
-shows per option its cost, the headline KPIs with 95% intervals, the change against the
-baseline with its paired interval, a ranking, plots (effects with intervals, cost against
-effect, waiting, queue length and window utilization by hour, lead-time and trips
-distributions when cases are recorded), what each option changes in the scenario, and a
-reproducibility block (wsim version, scenario digests, seed, replications, date, run time).
+network: plots are PNG images embedded as base64 (each in a wide and a phone-width variant),
+styles are inline, there is no script. The first screen is the decision: for the stated budget
+(or none) the recommended option (or the optimizer's portfolio), its cost per year, what
+citizens gain per year with intervals, the net benefit, and the runner-up with why it lost.
+Then cost-effectiveness (options by cost, dominance, ICERs, the cost-effectiveness plane, the
+acceptability curve, the assumptions), the changes per measure under the
+minimal-important-difference rule, the options and their costs, the day in the hall, and a
+technical appendix (what each option changes in the scenario, every KPI by its identifier, the
+MIDs, reproducibility). ``lang="zh"`` writes it in Chinese (scenario texts as written).
 
 Every text from scenario files goes through Jinja2's autoescaping, so a scenario name such as
 ``<script>`` is shown as text, never run as markup.
+
+The portfolio optimizer's entry point is ``portfolio=``: a
+:class:`~wsim.comparison.decision_settings.PortfolioChoice` naming the option of the
+comparison that is its simulated portfolio, with the chosen levers.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,26 +33,60 @@ import numpy as np
 import pandas as pd
 
 from wsim._version import __version__
-from wsim.comparison import Comparison, plots
-from wsim.figures import png_data_uri
+from wsim.comparison import Comparison, decision_plots, plot_style, plots
+from wsim.comparison.decision import Decision
+from wsim.comparison.decision_settings import PortfolioChoice
+from wsim.figures import plot_language, png_data_uri
 from wsim.files import write_bytes_atomic
-from wsim.metrics import KPI_DESCRIPTIONS
+from wsim.report import sections
+from wsim.report.decision_text import column_titles, decision_rows, shown_columns, summarize
 from wsim.report.formatting import format_number, format_percent
 from wsim.scenario.overlays import format_value
+from wsim.texts import Words, money
 
 TEMPLATE = "report.html.j2"
 TEMPLATES = Path(__file__).parent / "templates"
+#: Viewport width (CSS pixels) below which the report shows the narrow variant of each plot.
+NARROW_BELOW = 700
 
 
-def write_report(comparison: Comparison, path: str | os.PathLike) -> Path:
-    """Render the report of `comparison` and write it to `path` (atomically)."""
-    path = Path(path)
-    html = render_report(comparison)
-    return write_bytes_atomic(path, html.encode("utf-8"))
+def write_report(
+    comparison: Comparison,
+    path: str | os.PathLike,
+    *,
+    lang: str = "en",
+    decision: Decision | Mapping[str, Any] | None = None,
+    portfolio: PortfolioChoice | None = None,
+) -> Path:
+    """Render the report of `comparison` and write it to `path` (atomically).
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The options, run with common random numbers.
+    path : path
+        Where to write the HTML file.
+    lang : {"en", "zh"}
+        Language of every label and heading (scenario texts are shown as written).
+    decision : Decision or mapping, optional
+        The decision already made (:meth:`Comparison.decision`), or overrides of its
+        assumptions in the shape of the scenario's ``decision`` block (a budget, values).
+    portfolio : PortfolioChoice, optional
+        The portfolio optimizer's result: its ``option`` is the comparison's option that is
+        the simulated portfolio; the report recommends it when it wins and says why when not.
+    """
+    html = render_report(comparison, lang=lang, decision=decision, portfolio=portfolio)
+    return write_bytes_atomic(Path(path), html.encode("utf-8"))
 
 
-def render_report(comparison: Comparison) -> str:
-    """The report of `comparison` as an HTML string."""
+def render_report(
+    comparison: Comparison,
+    *,
+    lang: str = "en",
+    decision: Decision | Mapping[str, Any] | None = None,
+    portfolio: PortfolioChoice | None = None,
+) -> str:
+    """The report of `comparison` as an HTML string (parameters as :func:`write_report`)."""
     import jinja2
 
     environment = jinja2.Environment(
@@ -56,101 +98,145 @@ def render_report(comparison: Comparison) -> str:
     )
     environment.filters["num"] = format_number
     environment.filters["pct"] = format_percent
-    return environment.get_template(TEMPLATE).render(**report_context(comparison))
+    context = report_context(comparison, lang=lang, decision=decision, portfolio=portfolio)
+    return environment.get_template(TEMPLATE).render(**context)
 
 
-def report_context(comparison: Comparison) -> dict[str, Any]:
+def make_decision(
+    comparison: Comparison,
+    decision: Decision | Mapping[str, Any] | None = None,
+    portfolio: PortfolioChoice | None = None,
+) -> Decision:
+    """`decision` if it is one, else the comparison's decision with those overrides."""
+    if isinstance(decision, Decision):
+        if portfolio is not None and decision.portfolio is not portfolio:
+            raise ValueError("give the portfolio to Comparison.decision(), not beside a decision")
+        return decision
+    return comparison.decision(portfolio=portfolio, decision=decision)
+
+
+def report_context(
+    comparison: Comparison,
+    *,
+    lang: str = "en",
+    decision: Decision | Mapping[str, Any] | None = None,
+    portfolio: PortfolioChoice | None = None,
+) -> dict[str, Any]:
     """Everything the template shows, as plain values (numbers, strings, lists, dicts)."""
-    summary = comparison.summary()
-    headline = comparison.headline_kpis or comparison.kpi_names
-    primary = comparison.primary_kpi
+    t = Words(lang)
+    made = make_decision(comparison, decision, portfolio)
+    base = comparison.scenarios[comparison.baseline]
+    confidence = f"{comparison.confidence:.0%}"
+    currency = "元" if lang == "zh" and made.currency == "CNY" else made.currency
     return {
-        "title": f"Reform options for {comparison.scenarios[comparison.baseline].name}",
-        "baseline": comparison.baseline,
-        "options": _options(comparison),
-        "headline": headline,
-        "descriptions": _kpi_descriptions(headline),
-        "better": {k: comparison.better.get(k) for k in comparison.kpi_names},
-        "cells": _cells(summary, headline),
-        "verdicts": _verdicts(comparison, summary, headline),
-        "primary": primary,
-        "ranking": comparison.ranking().to_dict("records") if primary else [],
-        "costs": comparison.costs().to_dict("records"),
-        "has_staff_cost": "staff_cost" in comparison.kpi_names,
+        "t": t,
+        "lang": lang,
+        "title": t("report.title", center=base.name),
+        "subtitle": t(
+            "report.subtitle",
+            reforms=len(comparison.options) - 1,
+            baseline=comparison.baseline,
+            reps=comparison.replications,
+            days=f"{made.simulated_days:g}",
+        ),
+        "summary": summarize(made, lang),
+        "columns": column_titles(made, lang),
+        "shown": shown_columns(made)[2:],
+        "rows": decision_rows(made, lang),
+        "confidence": confidence,
+        "currency": currency,
+        "ce": sections.cost_effectiveness(made, lang),
+        "settings": sections.settings(made, lang),
+        "effects": sections.effects(comparison, made, lang),
+        "options": sections.options(comparison, made, lang),
+        "figures": _figures(comparison, made, lang),
+        "plots_in_english": lang == "zh" and plot_language(lang) == "en",
+        "cases_note": None if comparison.has_cases() else t("plots.no_cases"),
+        "tables_note": _tables_note(comparison, t),
         "changes": _changes(comparison),
-        "all_kpis": summary.to_dict("records"),
-        "figures": _figures(comparison),
-        "cases_note": None
-        if comparison.has_cases()
-        else "These scenarios record no case table (lead time, trips), so the lead-time and "
-        "trips distributions are not shown.",
-        "tables_note": _tables_note(comparison),
-        "precision": comparison.info.get("precision"),
+        "mids": sections.mids(comparison, made, lang),
+        "all_kpis": sections.all_kpis(comparison, lang),
+        "precision": _precision(comparison, t),
         "reproducibility": _reproducibility(comparison),
-        "confidence": f"{comparison.confidence:.0%}",
+        "narrow_below": NARROW_BELOW,
     }
 
 
-def _options(comparison: Comparison) -> list[dict[str, Any]]:
-    costs = comparison.costs().set_index("option")
-    return [
-        {
-            "name": name,
-            "is_baseline": name == comparison.baseline,
-            "scenario": comparison.scenarios[name].name,
-            "description": comparison.scenarios[name].description.strip(),
-            "cost": costs.loc[name].to_dict(),
-        }
-        for name in comparison.options
-    ]
-
-
-def _kpi_descriptions(kpis: list[str]) -> dict[str, str]:
-    return {k: KPI_DESCRIPTIONS.get(k, "") for k in kpis}
-
-
-def _cells(summary: pd.DataFrame, kpis: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Option -> kpi -> the summary row (mean, interval, change, verdict)."""
-    cells: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in summary[summary.kpi.isin(kpis)].to_dict("records"):
-        cells.setdefault(row["option"], {})[row["kpi"]] = row
-    return cells
-
-
-def _verdicts(
-    comparison: Comparison, summary: pd.DataFrame, kpis: list[str]
-) -> dict[str, list[str]]:
-    """Per option, one plain sentence per headline KPI about its change against the baseline."""
-    rows = summary.set_index(["option", "kpi"])
-    order = comparison.ranking().option if comparison.primary_kpi else comparison.options
-    verdicts = {}
-    for option in order:
-        if option == comparison.baseline:
-            continue
-        sentences = []
-        for kpi in kpis:
-            row = rows.loc[(option, kpi)].to_dict()
-            if not np.isfinite(row["diff"]):
-                continue
-            base = format_number(rows.loc[(comparison.baseline, kpi), "mean"])
-            mean = format_number(row["mean"])
-            change = format_number(row["diff"])
-            interval = (
-                f"{comparison.confidence:.0%} interval {format_number(row['diff_low'])} "
-                f"to {format_number(row['diff_high'])}"
-            )
-            if not row["significant"]:
-                sentences.append(
-                    f"{kpi}: no clear change ({base} -> {mean}; change {change}, {interval})"
+def _figures(comparison: Comparison, decision: Decision, lang: str) -> dict[str, list]:
+    """The report's plots by section, each a wide and a narrow embedded PNG with its words."""
+    t = Words(lang)
+    confidence = f"{comparison.confidence:.0%}"
+    value = money(decision.value, decision.currency, lang)
+    hourly = comparison.hourly_summary()
+    several = len(comparison.options) > 1
+    groups: dict[str, list[tuple[str, str, Callable[..., Any]]]] = {"ce": [], "effects": []}
+    if several:
+        groups["ce"] = [
+            (
+                "figure.plane",
+                t("figure.plane_caption", value=value),
+                lambda **kw: decision_plots.ce_plane(decision, **kw),
+            ),
+            (
+                "figure.acceptability",
+                t("figure.acceptability_caption"),
+                lambda **kw: decision_plots.acceptability_plot(decision, **kw),
+            ),
+        ]
+        if not decision.verdicts.empty:
+            groups["effects"] = [
+                (
+                    "figure.effects",
+                    t("figure.effects_caption", confidence=confidence),
+                    lambda **kw: plots.forest(comparison, verdicts=decision.verdicts, **kw),
                 )
-                continue
-            word = {True: "better", False: "worse"}.get(row["better"], "changed")
-            relative = format_percent(row["rel_change"])
-            sentences.append(
-                f"{kpi}: {word}, {base} -> {mean} (change {change}, {relative}; {interval})"
-            )
-        verdicts[option] = sentences
-    return verdicts
+            ]
+    groups["day"] = [
+        (
+            f"figure.{name}",
+            t(f"figure.{name}_caption"),
+            lambda measure=measure, **kw: plots.hourly_plot(comparison, measure, hourly, **kw),
+        )
+        for name, measure in (
+            ("wait", "wait_mean"),
+            ("queue", "queue_mean"),
+            ("utilization", "utilization"),
+        )
+    ]
+    if comparison.has_cases():
+        end = plots.lead_time_axis_end(comparison)
+        groups["day"] += [
+            (
+                "figure.lead",
+                t("figure.lead_caption", days=format_number(end)),
+                lambda **kw: plots.lead_time_distribution(comparison, **kw),
+            ),
+            (
+                "figure.trips",
+                t("figure.trips_caption"),
+                lambda **kw: plots.trips_distribution(comparison, **kw),
+            ),
+        ]
+    return {
+        section: [
+            {
+                "title": t(key),
+                "caption": caption,
+                "alt": t("figure.alt", title=t(key)),
+                "wide": png_data_uri(make(lang=lang, narrow=False)),
+                "narrow": png_data_uri(make(lang=lang, narrow=True), plot_style.NARROW_DPI),
+            }
+            for key, caption, make in specs
+        ]
+        for section, specs in groups.items()
+    }
+
+
+def _tables_note(comparison: Comparison, t: Words) -> str | None:
+    keep = comparison.info.get("keep_tables")
+    if keep is None or keep >= comparison.replications:
+        return None
+    return t("plots.tables_note", keep=keep, reps=comparison.replications)
 
 
 def _changes(comparison: Comparison) -> dict[str, list[dict[str, str]]]:
@@ -167,67 +253,16 @@ def _changes(comparison: Comparison) -> dict[str, list[dict[str, str]]]:
     return found
 
 
-def _figures(comparison: Comparison) -> list[dict[str, str]]:
-    """The report's plots as embedded PNG data URIs, with a title and a caption each."""
-    hourly = comparison.hourly_summary()
-    compared = [
-        (
-            "Effects with intervals",
-            "Change of each option against the baseline; bars are paired "
-            f"{comparison.confidence:.0%} intervals; green: significantly better, red: worse.",
-            lambda: plots.forest(comparison),
-        ),
-        (
-            "Cost against effect",
-            "Yearly cost of each option against its change of the ranking KPI.",
-            lambda: plots.cost_effect(comparison),
-        ),
-    ]
-    specs = compared if len(comparison.options) > 1 else []
-    specs += [
-        (
-            "Waiting by hour of day",
-            "Mean wait of served tickets by hour of arrival (band: 95% over replications).",
-            lambda: plots.hourly_plot(comparison, "wait_mean", hourly),
-        ),
-        (
-            "Queue length over the day",
-            "Time-average number of citizens waiting in the hall, by hour.",
-            lambda: plots.hourly_plot(comparison, "queue_mean", hourly),
-        ),
-        (
-            "Window utilization by hour",
-            "Busy window-minutes over scheduled window-minutes, by hour; above 1 where "
-            "clerks finish their citizens after the schedule closes windows (e.g. at lunch).",
-            lambda: plots.hourly_plot(comparison, "utilization", hourly),
-        ),
-    ]
-    if comparison.has_cases():
-        specs += [
-            (
-                "Lead-time distribution",
-                "Share of completed cases decided within a given number of days.",
-                lambda: plots.lead_time_distribution(comparison),
-            ),
-            (
-                "Trips per case",
-                "Share of cases by the number of trips to the hall.",
-                lambda: plots.trips_distribution(comparison),
-            ),
-        ]
-    return [
-        {"title": title, "caption": caption, "src": png_data_uri(make())}
-        for title, caption, make in specs
-    ]
-
-
-def _tables_note(comparison: Comparison) -> str | None:
-    keep = comparison.info.get("keep_tables")
-    if keep is None or keep >= comparison.replications:
+def _precision(comparison: Comparison, t: Words) -> str | None:
+    precision = comparison.info.get("precision")
+    if not precision:
         return None
-    return (
-        f"Hourly plots and distributions use the first {keep} of {comparison.replications} "
-        "replications of each option; KPI tables use all of them."
+    key = "appendix.precision_reached" if precision["reached"] else "appendix.precision_missed"
+    return t(
+        key,
+        confidence=f"{comparison.confidence:.0%}",
+        precision=f"{precision['precision']:.1%}",
+        reps=comparison.replications,
     )
 
 

@@ -18,6 +18,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from wsim.scenario import references
 from wsim.scenario.base import FrozenModel
 from wsim.scenario.calendar import Calendar
+from wsim.scenario.decision import Decision
 from wsim.scenario.errors import FieldProblems
 from wsim.scenario.hall import Citizens, Cost, Demand, Profile, Service, Targets, WindowGroup
 from wsim.scenario.journeys import (
@@ -50,6 +51,7 @@ class Scenario(FrozenModel):
     handoffs: Handoffs = Handoffs()
     systems: dict[str, Outage] = {}
     staffing: Staffing | None = None
+    decision: Decision = Decision()
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -83,6 +85,11 @@ class Scenario(FrozenModel):
         return self.model_dump(mode="json")
 
     def digest(self) -> str:
-        """SHA-256 of the canonical JSON of :meth:`to_dict`: equal scenarios, equal digests."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        """SHA-256 of the canonical JSON of :meth:`to_dict`: equal scenarios, equal digests.
+
+        The ``decision`` block (assumptions of the decision report) is left out: it changes no
+        simulated number, so stored replications stay valid when an assumption changes.
+        """
+        simulated = {k: v for k, v in self.to_dict().items() if k != "decision"}
+        text = json.dumps(simulated, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
