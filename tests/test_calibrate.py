@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 import wsim
-from wsim.calibrate import fit, read_log
+from wsim.calibrate import fit, read_log, validate_against_log
 from wsim.calibrate.layout import LogError, make_layout, parse_columns
 from wsim.calibrate.likelihood import Durations, fit_candidates
 from wsim.calibrate.patience import kaplan_meier
@@ -157,14 +157,18 @@ def synthetic_log() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def synthetic_fit(synthetic_log):
-    return fit(synthetic_log, COLUMNS)
+    # The estimators themselves, without the simulated capacity scale (tests/test_holdout.py
+    # and the bank tests cover it).
+    return fit(synthetic_log, COLUMNS, scale_capacity=False)
 
 
 def test_fit_recovers_days_hours_and_arrival_rates(synthetic_fit):
     result = synthetic_fit
     assert result.log.issues.empty  # a clean log: nothing dropped or repaired
-    assert set(result.selection.weekdays) == {"mon", "tue", "wed", "thu", "fri"}
-    assert (result.selection.open, result.selection.close) == (480, 1020)
+    assert [t.name for t in result.day_types] == ["default"]  # one day type: Monday-Friday
+    selection = result.day_types[0].selection
+    assert set(selection.weekdays) == {"mon", "tue", "wed", "thu", "fri"}
+    assert (selection.open, selection.close) == (480, 1020)
     demand = {entry["service"]: entry for entry in result.mapping["demand"]}
     days = open_days(wsim.load_scenario(TRUTH).calendar)
     mondays = sum(day.weekday == "mon" for day in days)
@@ -220,12 +224,17 @@ def test_fit_recovers_patience_from_censored_waits(synthetic_fit):
 
 
 def test_fit_recovers_the_window_schedule(synthetic_fit):
-    table = synthetic_fit.servers.by_slot
+    table = synthetic_fit.servers["default"].by_slot
     truth = np.where((table["slot"] >= 720) & (table["slot"] < 840), 7, 4)
-    fitted = table["windows"].to_numpy()
-    # A shift is only seen from its first call, so the first slot of the day can be short.
-    assert np.abs(fitted - truth).max() <= 1
-    assert np.mean(fitted == truth) >= 0.85
+    error = table["windows"].to_numpy() - truth
+    # A clerk is only seen from their first call: at opening (08:00) and where three more
+    # clerks start (12:00) the clerks idle before their first ticket are missed, up to one
+    # window over the slot; elsewhere the ready-server estimate is the schedule, give or take
+    # a quarter of a window (a clerk leaving at 14:00 finishes the citizen in service).
+    starts = table["slot"].isin([480, 720]).to_numpy()
+    assert np.abs(error).max() <= 1
+    assert np.abs(error[~starts]).max() < 0.3, np.round(error, 2)
+    assert np.abs(error).mean() < 0.15
 
 
 def test_fitted_scenario_loads_and_round_trips_through_yaml(synthetic_fit, tmp_path):
@@ -235,9 +244,9 @@ def test_fitted_scenario_loads_and_round_trips_through_yaml(synthetic_fit, tmp_p
 
 def test_fit_without_server_or_service_columns(synthetic_log):
     columns = {"arrival": "issued", "start": "called", "end": "finished"}
-    result = fit(synthetic_log, columns)
+    result = fit(synthetic_log, columns, scale_capacity=False)
     assert list(result.mapping["services"]) == ["all"]
-    assert "names no servers" in result.servers.estimator
+    assert "names no servers" in result.servers["default"].estimator
     # Abandonment is inferred from "never called" without an abandonment column.
     assert result.log.tickets["abandoned"].sum() == (synthetic_log["outcome"] == "abandoned").sum()
 
@@ -437,3 +446,13 @@ def test_cli_unreadable_log_is_exit_2(tmp_path, capsys):
     binary.write_bytes(b"\xff\xfe\x00\x81garbage\n\x00\x00")
     assert main(["fit", str(binary), "--preset", "anonymous-bank", "--out", "x.yaml"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_fitted_file_validates_against_its_log(synthetic_fit, synthetic_log, tmp_path):
+    path = synthetic_fit.to_yaml(tmp_path / "fitted.yaml")
+    validation = validate_against_log(path, synthetic_log, COLUMNS, replications=3, seed=1)
+    assert validation.dates == synthetic_fit.dates
+    assert set(validation.overall["group"]) == {"all", "default"}
+    # Arrivals per day: a Poisson volume of about 340 tickets a day over 10 days on each side,
+    # so the simulated mean is within a few percent of the logged one.
+    assert abs(validation.errors()["arrivals"]) < 0.05

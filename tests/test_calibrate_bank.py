@@ -1,9 +1,10 @@
 """Calibration on a real log: the Anonymous Bank week of wsim.datasets (docs/calibration.md).
 
-The fit and the validation run exactly as the command in docs/calibration.md (same options,
-20 replications, seed 0), so the errors asserted here are the figures reported there; the
-bounds are those figures rounded up to the next 0.5 percentage point (a change in the
-simulator or the fit that makes the model worse than reported fails this test).
+The fit and the holdout run exactly as the commands in docs/calibration.md (default options,
+target 1 min, 20 replications, seed 0), so the figures asserted here are the ones reported
+there; each bound is the reported figure rounded outwards to the next 0.5 percentage point (or
+the correlation down to two decimals): a change in the simulator or the fit that makes the
+model worse than reported fails this test.
 """
 
 from __future__ import annotations
@@ -11,25 +12,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-import wsim
-from wsim.calibrate import fit, make_layout, read_log, validate_against_log
+from wsim.calibrate import fit, make_layout, read_log
+from wsim.calibrate.holdout import holdout
 from wsim.datasets import anonymous_bank_week
 
-FITTED = Path(__file__).resolve().parents[1] / "scenarios" / "fitted"
-SPEED_BANDS = ["10:00", "13:00", "17:00", "20:00"]
-NAME = "Anonymous Bank call center, Sun-Thu (fitted)"
+FITTED = Path(__file__).resolve().parents[1] / "scenarios" / "fitted" / "anonymous_bank_week.yaml"
+NAME = "Anonymous Bank call center, one week (fitted)"
 
-#: |simulated / observed - 1| overall, as reported in docs/calibration.md (rounded up). The
-#: aim of 15% on mean wait and abandonment is met with room: these tighter bounds check it.
-REPORTED_ERRORS = {
-    "arrivals": 0.005,
-    "wait_mean": 0.13,
-    "served_within": 0.105,
-    "abandon_rate": 0.07,
-}
-#: Correlation of the simulated and observed hourly curves, as reported (rounded down).
-REPORTED_SHAPE = {"arrivals": 0.99, "wait_mean": 0.80, "served_within": 0.87, "abandon_rate": 0.84}
+#: Held-out days (leave one day out), all Sunday-Thursday dates: (wait, abandonment) error
+#: bounds and hourly correlation floors, as reported (+2.5%, -2.4%; 0.871, 0.906).
+HELD_OUT = {"wait_mean": (-0.005, 0.03), "abandon_rate": (-0.025, 0.0)}
+HELD_OUT_SHAPE = {"wait_mean": 0.87, "abandon_rate": 0.90}
+#: The same fits on their own Sunday-Thursday fitting days (the overfitting guard): +4.9%, -0.7%.
+FITTED_DAYS = {"wait_mean": (0.0, 0.05), "abandon_rate": (-0.01, 0.0)}
 
 
 @pytest.fixture(scope="module")
@@ -39,35 +36,58 @@ def bank_log():
 
 @pytest.fixture(scope="module")
 def bank_fit(bank_log):
-    return fit(bank_log, speed_bands=SPEED_BANDS, target_wait=1.0, name=NAME)
+    return fit(bank_log, target_wait=1.0, name=NAME, workers=2)
 
 
-def test_the_week_is_read_with_every_dropped_row_counted(bank_log, bank_fit):
+@pytest.fixture(scope="module")
+def bank_holdout(bank_log):
+    return holdout(bank_log, scheme="day", replications=20, seed=0, workers=2, target_wait=1.0)
+
+
+def test_the_week_is_read_with_every_dropped_row_counted(bank_log):
     issues = bank_log.issues.set_index("issue")
     assert issues.loc["ignored outcome", "rows"] == 100  # PHANTOM calls
     assert issues.loc["no arrival time", "rows"] == 637  # VRU-only calls are not tickets
     assert issues.loc["crosses midnight", "action"] == "repaired"
     dropped = bank_log.issues.loc[bank_log.issues["action"] == "dropped", "rows"].sum()
     assert bank_log.rows_read - dropped == len(bank_log.tickets)
-    assert bank_fit.selection.weekdays == ("sun", "mon", "tue", "wed", "thu")
-    assert bank_fit.selection.n_days == 5
+
+
+def test_the_week_has_three_day_types(bank_fit):
+    types = {t.name: t.weekdays for t in bank_fit.day_types}
+    assert types == {
+        "default": ("sun", "mon", "tue", "wed", "thu"),
+        "friday": ("fri",),
+        "saturday": ("sat",),
+    }
+    for scenario in bank_fit.scenarios.values():  # each day type is a scenario wsim runs
+        assert scenario.calendar.mode == "days"
 
 
 def test_the_committed_scenario_is_this_fit(bank_fit):
-    committed = wsim.load_scenario(FITTED / "anonymous_bank_weekdays.yaml")
-    assert committed.digest() == bank_fit.scenario.digest(), (
-        "scenarios/fitted/anonymous_bank_weekdays.yaml is not what the fit gives now; "
+    committed = yaml.safe_load(FITTED.read_text(encoding="utf-8"))
+    assert committed == yaml.safe_load(bank_fit.yaml_text()), (
+        "scenarios/fitted/anonymous_bank_week.yaml is not what the fit gives now; "
         "refit it with the command in docs/calibration.md"
     )
 
 
-def test_the_fitted_week_reproduces_the_log_as_reported(bank_log, bank_fit):
-    validation = validate_against_log(
-        bank_fit.scenario, bank_log, replications=20, seed=0, workers=2
-    )
-    errors = validation.errors()
-    for measure, bound in REPORTED_ERRORS.items():
-        assert abs(errors[measure]) <= bound, (measure, errors[measure])
-    shape = validation.shape.set_index("measure")["correlation"]
-    for measure, floor in REPORTED_SHAPE.items():
+def test_held_out_days_are_predicted_as_reported(bank_holdout):
+    errors = bank_holdout.held_out.errors("default")
+    for measure, (low, high) in HELD_OUT.items():
+        assert low <= errors[measure] <= high, (measure, errors[measure])
+    shape = bank_holdout.held_out.correlations("default")
+    for measure, floor in HELD_OUT_SHAPE.items():
         assert shape[measure] >= floor, (measure, shape[measure])
+    # The issue's goal on days not used in the fit: within 10%, hourly wait correlation 0.85.
+    assert abs(errors["wait_mean"]) < 0.10
+    assert abs(errors["abandon_rate"]) < 0.10
+    assert shape["wait_mean"] >= 0.85
+    # Friday and Saturday are the only dates of their day types: they cannot be held out.
+    assert sorted(bank_holdout.unpredicted["day_type"]) == ["friday", "saturday"]
+
+
+def test_fitted_days_are_no_better_than_held_out_ones_by_much(bank_holdout):
+    errors = bank_holdout.fitted.errors("default")
+    for measure, (low, high) in FITTED_DAYS.items():
+        assert low <= errors[measure] <= high, (measure, errors[measure])

@@ -115,14 +115,16 @@ def test_cli_fit_on_the_dataset_writes_the_committed_scenario(tmp_path, capsys):
     # The command of docs/calibration.md (without the report): it gives the committed file,
     # whose header names the log by its file name, not by a folder of this machine.
     out = tmp_path / "fitted.yaml"
-    options = ["--speed-bands", "10:00,13:00,17:00,20:00", "--target-wait", "1min"]
-    name = ["--name", "Anonymous Bank call center, Sun-Thu (fitted)"]
+    options = ["--target-wait", "1min", "--workers", "2"]
+    name = ["--name", "Anonymous Bank call center, one week (fitted)"]
     assert main(["fit", "--dataset", "anonymous-bank", *options, *name, "--out", str(out)]) == 0
     assert "10966 usable tickets" in capsys.readouterr().out
-    committed = ROOT / "scenarios" / "fitted" / "anonymous_bank_weekdays.yaml"
-    assert wsim.load_scenario(out).digest() == wsim.load_scenario(committed).digest()
+    committed = ROOT / "scenarios" / "fitted" / "anonymous_bank_week.yaml"
+    assert out.read_text() == committed.read_text(), (
+        "scenarios/fitted/anonymous_bank_week.yaml is not what the fit gives now; refit it "
+        "with the command in docs/calibration.md"
+    )
     header = out.read_text().splitlines()[0]
-    assert header == committed.read_text().splitlines()[0]
     assert header.startswith("# Fitted by wsim fit from anonymous_bank_1999-08_week1.csv.gz (")
     assert "/" not in header
     assert "\\" not in header

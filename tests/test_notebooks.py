@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -12,14 +13,16 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path):
+def test_notebook_runs(path, monkeypatch):
     """Every cell runs (``execute`` raises at the first error), warns of nothing, shows results.
 
     A warning on stderr (a deprecated call, a convergence problem) is something a researcher
     reading the notebook would see and have to judge, so it fails here; and a notebook must
     show at least one table and one figure, which catches a cell that silently lost its
-    result (ending in an assignment, a plot returned as None).
+    result (ending in an assignment, a plot returned as None). Notebooks with a small mode
+    run it here (``WSIM_NOTEBOOK_SMALL=1``, as in CI) unless the environment says otherwise.
     """
+    monkeypatch.setenv("WSIM_NOTEBOOK_SMALL", os.environ.get("WSIM_NOTEBOOK_SMALL", "1"))
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook,

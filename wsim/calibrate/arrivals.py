@@ -72,7 +72,8 @@ def _profile_mapping(weights: pd.Series) -> dict[str, float]:
     return {format_clock(slot): float(f"{w:.4g}") for slot, w in weights.items()}
 
 
-def _priority_levels(tickets: pd.DataFrame) -> pd.Series:
+def priority_levels(tickets: pd.DataFrame) -> pd.Series:
+    """Each ticket's priority level, a whole number (0 when the log has no classes)."""
     text = tickets["priority"].replace("", "0")
     levels = pd.to_numeric(text, errors="coerce")
     if levels.isna().any() or (levels != levels.round()).any():
@@ -112,7 +113,7 @@ def fit_arrivals(tickets: pd.DataFrame, selection: Selection) -> ArrivalFit:
     n_slots = len(selection.slots)
     pooled = _weights(counts, selection)
     profiles = {POOLED: pooled}
-    tickets = tickets.assign(level=_priority_levels(tickets))
+    tickets = tickets.assign(level=priority_levels(tickets))
     demand, rows, quality = [], [], []
     for service, own in counts.groupby("service"):
         total = int(own["tickets"].sum())

@@ -1,4 +1,4 @@
-"""Plots of a fit and of its validation, as matplotlib Figures (no pyplot, no display)."""
+"""Plots of a fit and of its validation: matplotlib Figures that show in notebooks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from wsim.calibrate.patience import PatienceFit
 from wsim.calibrate.selection import Selection
 from wsim.calibrate.servers import ServerFit
 from wsim.calibrate.service import ServiceFit
+from wsim.figures import PlotFigure
 from wsim.scenario.units import format_clock
 
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -26,7 +27,7 @@ def _clock_ticks(axis, lo: float, hi: float) -> None:
 
 def _grid(n: int, width: float = 11.0, per_row: int = 3) -> tuple[Figure, list]:
     rows = max(1, int(np.ceil(n / per_row)))
-    figure = Figure(figsize=(width, 2.9 * rows), layout="constrained")
+    figure = PlotFigure(figsize=(width, 2.9 * rows), layout="constrained")
     axes = figure.subplots(rows, per_row, squeeze=False).ravel().tolist()
     for extra in axes[n:]:
         extra.set_visible(False)
@@ -78,7 +79,7 @@ def service_figure(service: ServiceFit) -> Figure:
 
 def patience_figure(patience: PatienceFit) -> Figure:
     """Kaplan-Meier survival of patience (with interval) and the fitted survival curves."""
-    figure = Figure(figsize=(7, 4), layout="constrained")
+    figure = PlotFigure(figsize=(7, 4), layout="constrained")
     axis = figure.subplots()
     km = patience.km
     axis.step(km["time"], km["survival"], where="post", color="k", label="Kaplan-Meier")
@@ -101,7 +102,7 @@ def patience_figure(patience: PatienceFit) -> Figure:
 
 def servers_figure(servers: ServerFit, selection: Selection) -> Figure:
     """Servers per slot: present, busy, available, distinct, and the scheduled windows."""
-    figure = Figure(figsize=(9, 4), layout="constrained")
+    figure = PlotFigure(figsize=(9, 4), layout="constrained")
     axis = figure.subplots()
     table = servers.by_slot
     slot = servers.slot

@@ -1,10 +1,9 @@
-"""Which part of a log one scenario describes: a day type and an opening window.
+"""Which part of a log one day type describes: its dates and its opening window.
 
-A scenario has one window schedule and one opening window for every open day, while a real
-log may mix full days, short days and closed days. The fit therefore describes one *day type*:
-by default the weekdays whose average ticket volume is at least half that of the busiest
-weekday (the full working days), and within them the hours in which tickets are issued on most
-days. The validation uses the same selection, so both compare like with like.
+A real log mixes full days, short days and closed days; the fit describes each *day type*
+(:mod:`wsim.calibrate.daytypes` groups the weekdays) by its dates and, within them, the hours
+in which tickets are issued on most days. The validation uses the same selection, so both
+compare like with like.
 """
 
 from __future__ import annotations
@@ -19,10 +18,6 @@ import pandas as pd
 from wsim.calibrate.layout import LogError
 from wsim.scenario.calendar import WEEKDAYS
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock
-
-#: A weekday is a full day by default when its mean daily volume is at least this share of
-#: the busiest weekday's.
-FULL_DAY_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -70,7 +65,8 @@ def weekday_table(tickets: pd.DataFrame) -> pd.DataFrame:
     return table.reindex([d for d in WEEKDAYS if d in table.index])
 
 
-def _parse_days(days: Sequence[str] | str) -> tuple[str, ...]:
+def parse_days(days: Sequence[str] | str) -> tuple[str, ...]:
+    """Weekday names (``"sun,mon"`` or a list; ``sunday`` is ``sun``) in week order."""
     items = days.split(",") if isinstance(days, str) else list(days)
     chosen = []
     for item in items:
@@ -84,45 +80,26 @@ def _parse_days(days: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(sorted(chosen, key=WEEKDAYS.index))
 
 
-def choose_days(tickets: pd.DataFrame, days: Sequence[str] | str | None) -> tuple[tuple, str]:
-    """The weekdays to fit and why: ``days`` if given, else the full working days."""
-    volume = weekday_table(tickets)
-    if days is not None:
-        chosen = _parse_days(days)
-        absent = [d for d in chosen if d not in volume.index]
-        if len(absent) == len(chosen):
-            raise LogError(
-                f"days: the log has no tickets on {', '.join(chosen)}; "
-                f"it has {', '.join(volume.index)}"
-            )
-        return tuple(d for d in chosen if d in volume.index), "chosen by the user"
-    busiest = float(volume["mean"].max())
-    full = volume["mean"] >= FULL_DAY_SHARE * busiest
-    chosen = tuple(volume.index[full])
-    left_out = ", ".join(f"{d} ({m:.0f})" for d, m in volume.loc[~full, "mean"].items())
-    reason = (
-        f"full working days: weekdays with at least {FULL_DAY_SHARE:.0%} of the busiest "
-        f"weekday's mean volume ({busiest:.0f} tickets a day)"
-    )
-    if left_out:
-        reason += f"; left out (mean tickets a day): {left_out}"
-    return chosen, reason
-
-
 def opening_hours(clock: pd.Series, dates: pd.Series, n_days: int, slot: float):
     """The opening window ``(open, close)`` in minutes of the day, from the slots with tickets.
 
-    It runs from the first to the end of the last slot in which tickets were issued on at least half
-    of the days, so that stray early or late tickets do not stretch a schedule that one open and one
-    close must describe.
+    A slot is open when tickets were issued in it on at least half of the days. Open slots
+    separated by at most one closed slot form a run, and the window is the run that holds the
+    most tickets, from its first slot to the end of its last: stray tickets far from the day's
+    hours (a call just after midnight) neither stretch the window nor make a run of their own
+    count, and one quiet slot does not split a day.
     """
     index = np.floor(clock.to_numpy() / slot).astype(int)
     frame = pd.DataFrame({"slot": index, "date": dates.to_numpy()})
     days_with_tickets = frame.drop_duplicates().groupby("slot").size()
-    busy = days_with_tickets[days_with_tickets >= math.ceil(n_days / 2)].index
-    if busy.empty:
+    busy = np.sort(days_with_tickets[days_with_tickets >= math.ceil(n_days / 2)].index)
+    if busy.size == 0:
         raise LogError("no slot has tickets on at least half of the chosen days")
-    first, last = int(busy.min()), int(busy.max())
+    breaks = np.flatnonzero(np.diff(busy) > 2)
+    runs = np.split(busy, breaks + 1)
+    counts = frame.groupby("slot").size()
+    best = max(runs, key=lambda run: counts.reindex(range(run[0], run[-1] + 1)).sum())
+    first, last = int(best[0]), int(best[-1])
     return first * slot, min((last + 1) * slot, MINUTES_PER_DAY)
 
 
@@ -131,16 +108,24 @@ def select(
     days: Sequence[str] | str | None = None,
     slot: float = 30.0,
     hours: tuple[float, float] | None = None,
+    dates: Sequence[pd.Timestamp] | None = None,
+    reason: str = "",
 ) -> Selection:
-    """Choose the day type and opening window a scenario will describe (see module notes).
+    """The dates and the opening window a day type describes.
 
-    ``hours`` = (open, close) in minutes after midnight overrides the window found in the log.
+    The dates are ``dates``, else every date on the weekdays ``days``, else every date.
+    ``hours`` = (open, close) in minutes after midnight overrides the window found in the log
+    (the slots with tickets on at least half of the dates).
     """
     if not 0 < slot <= 240 or MINUTES_PER_DAY % slot:
         raise LogError(f"slot must divide the day into whole slots (e.g. 15, 30, 60), got {slot}")
-    weekdays, reason = choose_days(tickets, days)
-    on_days = tickets[tickets["weekday"].isin(weekdays)]
-    dates = tuple(sorted(on_days["date"].unique()))
+    if dates is None:
+        weekdays = parse_days(days) if days is not None else tuple(tickets["weekday"].unique())
+        dates = tickets.loc[tickets["weekday"].isin(weekdays), "date"].unique()
+    dates = tuple(sorted(pd.Timestamp(d) for d in dates))
+    if not dates:
+        raise LogError(f"days: the log has no tickets on {', '.join(parse_days(days or []))}")
+    on_days = tickets[tickets["date"].isin(dates)]
     if hours is None:
         lo, hi = opening_hours(on_days["clock"], on_days["date"], len(dates), slot)
         where = "hours in which tickets were issued on at least half of these days"
@@ -149,9 +134,11 @@ def select(
         if not 0 <= lo < hi <= MINUTES_PER_DAY:
             raise LogError(f"hours: need 0 <= open < close <= 24:00, got {lo}-{hi}")
         where = "hours chosen by the user"
-    reason = f"{reason}. Open {format_clock(lo)}-{format_clock(hi)}: {where}"
-    first = pd.Timestamp(dates[0]).day_of_week
-    in_log_order = sorted(weekdays, key=lambda day: (WEEKDAYS.index(day) - first) % 7)
-    return Selection(
-        tuple(in_log_order), tuple(pd.Timestamp(d) for d in dates), lo, hi, slot, reason
-    )
+    reason = f"{reason}. " if reason else ""
+    reason += f"Open {format_clock(lo)}-{format_clock(hi)}: {where}"
+    weekdays = []
+    for date in dates:  # in the order they follow the first date
+        name = WEEKDAYS[date.day_of_week]
+        if name not in weekdays:
+            weekdays.append(name)
+    return Selection(tuple(weekdays), dates, lo, hi, slot, reason)

@@ -10,6 +10,9 @@ Window times often change over the day (at a call center the morning calls are l
 scenario's window time is one distribution per service, but a window group has a ``speed``.
 :func:`band_speeds` measures, per band of the day, how fast windows worked relative to the
 fitted means, so that the fit can staff each band with its own window group at that speed.
+:func:`choose_bands` finds where the bands change from the data: binary segmentation of the
+day at slot boundaries, each split kept only when it improves the quasi-likelihood of the
+window times by more than the AIC penalty (see its notes).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from wsim.scenario.units import format_clock
 MIN_SAMPLE = 30
 #: The label of the fit over all services together.
 POOLED = "all services"
+#: Fewest window times in a speed band found by :func:`choose_bands`, and most bands.
+MIN_BAND_TICKETS = 200
+MAX_BANDS = 6
 
 
 @dataclass(frozen=True)
@@ -145,3 +151,88 @@ def band_speeds(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _segment_loglik(n: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Profile log-likelihood (up to constants) of weighted gamma ratios: weight n, sum total."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, -n * np.log(np.where(total > 0, total / n, 1.0)) - n, 0.0)
+
+
+def choose_bands(
+    tickets: pd.DataFrame, window_time: dict[str, dict], open_: float, close: float, slot: float
+) -> tuple[list[float], pd.DataFrame]:
+    """Clock times where the window speed changes, found in the data.
+
+    Each served ticket's window time over its service's fitted mean, ``r``, has mean 1 if
+    windows work at the same speed all day. Within a band the ``r`` of a service are taken as
+    gamma with mean ``theta`` (the band's slowness, 1 / speed) and the squared cv of that
+    service's fitted window time (``phi``: a heavy-tailed service weighs less); the profile
+    log-likelihood of a band is ``-(W log(S / W) + W)`` with ``W`` the sum of ``1 / phi`` and
+    ``S`` the weighted sum of ``r`` over its tickets. Binary segmentation: the best split of
+    a band at a slot boundary is kept when twice its gain in log-likelihood exceeds
+    ``2 log N`` (BIC with two parameters per new band, its speed and where it starts; ``N``
+    tickets; BIC rather than AIC because the best of many possible cuts is tried), both sides
+    keep at least ``MIN_BAND_TICKETS`` tickets, and there are at most ``MAX_BANDS`` bands.
+
+    Returns the cut times (minutes after midnight, sorted) and a table of every split tried:
+    ``band``, ``at``, ``gain`` (twice the log-likelihood gain), ``penalty`` and ``kept``.
+    """
+    served = tickets[tickets["served"] & tickets["service_time"].notna()]
+    called = (served["start"] - (served["arrival"] - served["clock"])).to_numpy()
+    dists = {s: parse_distribution(d) for s, d in window_time.items()}
+    means = served["service"].map({s: d.expected() for s, d in dists.items()}).to_numpy()
+    weights = served["service"].map({s: 1 / max(d.scv(), 1e-3) for s, d in dists.items()})
+    ratio = served["service_time"].to_numpy() / means
+    edges = np.arange(open_, close + slot / 2, slot)
+    index = np.searchsorted(edges, called, side="right") - 1
+    inside = (index >= 0) & (index < edges.size - 1) & np.isfinite(ratio)
+    index, ratio, weights = index[inside], ratio[inside], weights.to_numpy()[inside]
+    slots = edges.size - 1
+    count = np.bincount(index, minlength=slots)
+    n = np.bincount(index, weights, minlength=slots)
+    total = np.bincount(index, weights * ratio, minlength=slots)
+    tried: list[dict] = []
+    if ratio.size < 2 * MIN_BAND_TICKETS:
+        return [], pd.DataFrame(tried, columns=["band", "at", "gain", "penalty", "kept"])
+    penalty = 2 * np.log(ratio.size)
+    cum_n, cum_s = np.concatenate([[0], np.cumsum(n)]), np.concatenate([[0], np.cumsum(total)])
+    cum_count = np.concatenate([[0], np.cumsum(count)])
+    bands = [(0, slots)]
+    while len(bands) < MAX_BANDS:
+        best = None
+        for lo, hi in bands:
+            whole = _segment_loglik(cum_n[hi] - cum_n[lo], cum_s[hi] - cum_s[lo])
+            cuts = np.arange(lo + 1, hi)
+            left_n, left_s = cum_n[cuts] - cum_n[lo], cum_s[cuts] - cum_s[lo]
+            right_n, right_s = cum_n[hi] - cum_n[cuts], cum_s[hi] - cum_s[cuts]
+            left_count = cum_count[cuts] - cum_count[lo]
+            right_count = cum_count[hi] - cum_count[cuts]
+            ok = (left_count >= MIN_BAND_TICKETS) & (right_count >= MIN_BAND_TICKETS)
+            if not ok.any():
+                continue
+            both = _segment_loglik(left_n, left_s) + _segment_loglik(right_n, right_s)
+            gain = 2 * (both - whole)
+            gain = np.where(ok, gain, -np.inf)
+            k = int(np.argmax(gain))
+            if best is None or gain[k] > best[0]:
+                best = (float(gain[k]), lo, hi, int(cuts[k]))
+        if best is None:
+            break
+        gain, lo, hi, cut = best
+        kept = gain > penalty
+        tried.append(
+            {
+                "band": f"{format_clock(edges[lo])}-{format_clock(edges[hi])}",
+                "at": format_clock(edges[cut]),
+                "gain": gain,
+                "penalty": float(penalty),
+                "kept": kept,
+            }
+        )
+        if not kept:
+            break
+        bands.remove((lo, hi))
+        bands += [(lo, cut), (cut, hi)]
+    cuts = sorted(float(edges[lo]) for lo, _ in bands if lo > 0)
+    return cuts, pd.DataFrame(tried)

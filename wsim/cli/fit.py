@@ -70,8 +70,14 @@ def _add_log_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, dest=dest, action="append", metavar="VALUE", help=text)
     parser.add_argument(
         "--days",
-        help="weekdays to describe, e.g. sun,mon,tue,wed,thu (default: the full "
-        "working days for fit, the scenario's weekdays for validate-log)",
+        help="weekdays to use, e.g. sun,mon,tue,wed,thu (default: every weekday of the log "
+        "for fit, the scenario's weekdays for validate-log)",
+    )
+    parser.add_argument(
+        "--day-types",
+        metavar="GROUPS",
+        help="day types NAME=WEEKDAYS;... e.g. default=sun,mon,tue,wed,thu;friday=fri (first "
+        "is the default; default: grouped by volume and opening hours)",
     )
 
 
@@ -99,6 +105,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--out", required=True, metavar="FILE", help="scenario YAML to write")
     fit.add_argument("--report", metavar="DIR", help="folder for the fit report")
     fit.add_argument("--no-validate", action="store_true", help="report without simulating")
+    fit.add_argument(
+        "--holdout",
+        metavar="SPLIT",
+        help="with --report: also fit on some dates and validate on the others (day, week or "
+        "dates to hold out) and report the split and its errors",
+    )
     fit.add_argument("--hours", help="opening window HH:MM-HH:MM (default: found in the log)")
     fit.add_argument(
         "--slot", type=_minutes_above_zero, default=30.0, help="slot length, minutes (30)"
@@ -112,15 +124,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     fit.add_argument(
         "--servers",
-        choices=("available", "present"),
-        default="available",
-        help="window estimator (default available: busy, or idle while nobody waited)",
+        choices=("ready", "ready-early", "available", "present"),
+        default="ready",
+        help="window estimator (default ready: busy, or idle and ready; in each gap between "
+        "two services away until the last moment a ticket waited; no threshold)",
     )
     fit.add_argument(
         "--speed-bands",
         metavar="TIMES",
-        help="clock times where a new band of the day "
-        "starts, e.g. 10:00,13:00,17:00: each band gets a window group at its measured speed",
+        default="auto",
+        help="auto (default: chosen from the data), none, or clock times where a new band of "
+        "the day starts, e.g. 10:00,13:00,17:00: each band gets a window group at its speed",
+    )
+    fit.add_argument(
+        "--no-capacity-scale",
+        action="store_true",
+        help="use the ready servers as they are (default: scaled per day type so that the "
+        "simulated windows serve as many tickets as the log)",
     )
     fit.add_argument("--name", help="scenario name")
     _run_options(fit)
@@ -132,8 +152,25 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Simulate SCENARIO and compare it with LOG by hour of day and overall: "
         "arrivals, mean wait, share served within the target, abandonment, with 95% intervals.",
     )
-    check.add_argument("scenario", metavar="SCENARIO", help="scenario YAML")
+    check.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs="?",
+        help="scenario YAML (not with --holdout, which fits its own)",
+    )
     _add_log_options(check)
+    check.add_argument(
+        "--holdout",
+        metavar="SPLIT",
+        help="fit on some dates and validate on the others: day (leave one date out), week "
+        "(leave one week out) or dates to hold out (1999-08-03,1999-08-04)",
+    )
+    check.add_argument(
+        "--known-volume",
+        action="store_true",
+        help="with --holdout: simulate each held-out date with its logged number of tickets "
+        "(a diagnostic: the model's error given the day's volume)",
+    )
     check.add_argument("--out", metavar="DIR", help="folder for the tables and the plot")
     _run_options(check)
     check.set_defaults(handler=_validate_log)
@@ -193,9 +230,35 @@ def _hours(text: str | None) -> tuple[float, float] | None:
         raise LogError(f"--hours: expected HH:MM-HH:MM, e.g. 07:00-24:00 ({exc})") from None
 
 
+def _speed_bands(text: str) -> str | list[str]:
+    if text == "auto":
+        return "auto"
+    return [] if text == "none" else text.split(",")
+
+
+def _fit_options(args: argparse.Namespace) -> dict:
+    """The options of a fit given on the command line (shared with validate-log --holdout)."""
+    from wsim.calibrate.servers import BREAK_GAP
+
+    options = {
+        "days": args.days,
+        "day_types": args.day_types,
+        "target_wait": _minutes(args.target_wait, "--target-wait"),
+    }
+    if hasattr(args, "slot"):
+        options |= {
+            "hours": _hours(args.hours),
+            "slot": args.slot,
+            "break_gap": BREAK_GAP if args.break_gap is None else args.break_gap,
+            "servers": args.servers,
+            "speed_bands": _speed_bands(args.speed_bands),
+            "scale_capacity": not args.no_capacity_scale,
+        }
+    return options
+
+
 def _fit(args: argparse.Namespace) -> int:
     from wsim.calibrate import LogError, fit, validate_against_log
-    from wsim.calibrate.servers import BREAK_GAP
 
     log = args.log
     try:
@@ -203,14 +266,10 @@ def _fit(args: argparse.Namespace) -> int:
         result = fit(
             log,
             _layout(args, preset),
-            days=args.days,
-            hours=_hours(args.hours),
-            slot=args.slot,
-            break_gap=BREAK_GAP if args.break_gap is None else args.break_gap,
-            servers=args.servers,
-            speed_bands=args.speed_bands.split(",") if args.speed_bands else None,
-            target_wait=_minutes(args.target_wait, "--target-wait"),
+            seed=args.seed,
+            workers=args.workers,
             name=args.name,
+            **_fit_options(args),
         )
         print(result.text())
         print(f"wrote {result.to_yaml(args.out)}")
@@ -218,16 +277,32 @@ def _fit(args: argparse.Namespace) -> int:
             validation = None
             if not args.no_validate:
                 validation = validate_against_log(
-                    result.scenario,
+                    result.mapping,
                     result.log,
+                    dates=result.dates,
+                    day_type_of_weekday=result.day_type_of,
                     replications=args.reps,
                     seed=args.seed,
                     workers=args.workers,
+                    label="fitted",
                 )
                 print(validation.text())
+            check = None
+            if args.holdout is not None:
+                from wsim.calibrate.holdout import holdout
+
+                check = holdout(
+                    result.log,
+                    scheme=args.holdout,
+                    replications=args.reps,
+                    seed=args.seed,
+                    workers=args.workers,
+                    **_fit_options(args),
+                )
+                print(check.text())
             from wsim.report import write_fit_report
 
-            print(f"wrote {write_fit_report(result, args.report, validation)}")
+            print(f"wrote {write_fit_report(result, args.report, validation, check)}")
     except LogError as error:
         print(printable(f"wsim fit: {_with_file(error, log)}"), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -238,23 +313,44 @@ def _validate_log(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from wsim.calibrate import LogError, validate_against_log
+    from wsim.calibrate.holdout import holdout
     from wsim.figures import png_bytes
     from wsim.files import write_bytes_atomic
+    from wsim.scenario import ScenarioError
 
+    if args.holdout is not None and args.log is None and args.dataset is None:
+        args.log, args.scenario = args.scenario, None  # one positional with --holdout: the LOG
     log = args.log
     try:
         log, preset = _log(args)
-        validation = validate_against_log(
-            args.scenario,
-            log,
-            _layout(args, preset),
-            days=args.days,
-            replications=args.reps,
-            seed=args.seed,
-            workers=args.workers,
-            target_wait=_minutes(args.target_wait, "--target-wait"),
-        )
-    except LogError as error:
+        if args.holdout is not None:
+            if args.scenario is not None:
+                raise LogError("--holdout fits its own scenarios: give no SCENARIO with it")
+            options = _fit_options(args)
+            validation = holdout(
+                log,
+                _layout(args, preset),
+                scheme=args.holdout,
+                known_volume=args.known_volume,
+                replications=args.reps,
+                seed=args.seed,
+                workers=args.workers,
+                **options,
+            )
+        else:
+            if args.scenario is None:
+                raise LogError("give a SCENARIO to validate, or --holdout SPLIT")
+            validation = validate_against_log(
+                args.scenario,
+                log,
+                _layout(args, preset),
+                days=args.days,
+                replications=args.reps,
+                seed=args.seed,
+                workers=args.workers,
+                target_wait=_minutes(args.target_wait, "--target-wait"),
+            )
+    except (LogError, ScenarioError) as error:
         print(printable(f"wsim validate-log: {_with_file(error, log)}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     print(validation.text())

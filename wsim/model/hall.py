@@ -124,8 +124,7 @@ class Hall:
         self.stream_service = [svc[d.service] for d in scenario.demand]
         self.clocks = []
         self.work_draw = []
-        self.patience_draw = []
-        patience = scenario.citizens.patience
+        self.patience_draw: list[streams.Draw | None] = []
         for d in scenario.demand:
             label = d.label
             gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
@@ -134,7 +133,10 @@ class Hall:
             window_time = scenario.services[d.service].window_time
             rng = streams.stream(seed, rep, f"window_time:{label}")
             self.work_draw.append(streams.sampler(window_time, rng))
-            if patience is not None:
+            patience = d.patience if d.patience is not None else scenario.citizens.patience
+            if patience is None:
+                self.patience_draw.append(None)
+            else:
                 rng = streams.stream(seed, rep, f"patience:{label}")
                 self.patience_draw.append(streams.sampler(patience, rng))
         # One line per (priority, service), numbered in the order the demand lists them; streams
@@ -308,7 +310,8 @@ class Hall:
         self.t_work.append(work)
         self.t_case.append(case)
         # drawn first, even for a ticket that balks: the n-th ticket keeps its n-th draw (CRN)
-        patience = self.patience_draw[k]() if self.patience_draw else None
+        draw = self.patience_draw[k]
+        patience = draw() if draw is not None else None
         self.t_start.append(float("nan"))
         self.t_clerk.append(-1)
         if self.waiting[s] >= self.balk_at and tid not in self.slot_of:

@@ -150,6 +150,9 @@ class Demand(FrozenModel):
     :mod:`wsim.scenario.calendar`). A remote channel with its own ``hours``/``days`` (see
     :class:`wsim.scenario.journeys.Channel`) spreads the volume of its demand streams over its
     own hours instead of the hall's.
+    ``patience`` is how long this stream's citizens wait before they leave; without it they
+    have ``citizens.patience`` (patience differs by service and class: a fitted scenario gives
+    each stream its own).
     """
 
     service: str
@@ -175,6 +178,7 @@ class Demand(FrozenModel):
     priority: Annotated[
         int, Field(ge=-MAX_PRIORITY), at_most(MAX_PRIORITY, "priorities only need an order")
     ] = 0
+    patience: Distribution | None = None
 
     @model_validator(mode="after")
     def _check_rate(self) -> Demand:
