@@ -12,20 +12,27 @@
 2. `staffing` on scenarios/examples/staffing_peak.yaml by each method: the wall time of the
    whole run (requirements, covering, iterations, verification), the cost and the share of
    slots meeting the target in the verification. This is the table in docs/staffing.md.
+3. `portfolio` (with --portfolio): how the simulations of a portfolio run grow with the number
+   of levers, on synthetic centers of 2 to 16 window groups (4 levers each, the generator of
+   tests/portfolio_fakes.py) simulated for real: pairs sharing a resource, lever sets
+   simulated, replications, wall time. With --w-district, also the W district run of
+   docs/portfolio.md (its levers file; hours on 2 shared cores): wall time and simulations.
 
     python benchmarks/optimize.py [--reps 30] [--verify-reps 100] [--time-limit 60]
+    python benchmarks/optimize.py --only portfolio [--w-district --w-out runs/portfolio_w]
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from wsim.optimize import cover, staffing
+from wsim.optimize import cover, portfolio, staffing
 
 SLOT = 30  # minutes
 OPEN, CLOSE = 8 * 60, 20 * 60
@@ -138,16 +145,90 @@ def bench_staffing(reps: int, verify_reps: int) -> None:
         )
 
 
+def bench_portfolio_growth(reps: int, workers: int) -> None:
+    """Print a Markdown table: simulations of a portfolio run against the number of levers."""
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from portfolio_fakes import write_center
+
+    print()
+    print(f"portfolio on synthetic centers: {reps} replications per lever set, {workers} workers")
+    print(
+        "| groups | levers | pairs sharing a resource | pairs simulated | lever sets "
+        "simulated | sets per lever | replications | seconds |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for groups in (2, 4, 8, 16):
+        with tempfile.TemporaryDirectory() as folder:
+            levers = write_center(Path(folder), groups, budget=20000 * groups, hub=True)
+            started = time.perf_counter()
+            result = portfolio(levers, replications=reps, seed=0, workers=workers)
+            seconds = time.perf_counter() - started
+        info = result.info
+        print(
+            f"| {groups} | {info['levers']} | {info['interaction_candidates']} | "
+            f"{info['interactions_estimated']} | {info['lever_sets']} | "
+            f"{info['lever_sets'] / info['levers']:.2f} | {info['replications_run']} | "
+            f"{seconds:.1f} |"
+        )
+
+
+def bench_portfolio_w(reps: int, workers: int, out: str | None, without: list[str]) -> None:
+    """Print the wall time and simulations of the W district portfolio run."""
+    root = Path(__file__).resolve().parents[1] / "scenarios" / "w_district"
+    started = time.perf_counter()
+    result = portfolio(
+        root / "levers.yaml",
+        frontier=[0, 5e5, 1e6, 2e6, 3e6, 5e6],
+        replications=reps,
+        seed=0,
+        workers=workers,
+        out=out,
+        without=without,
+        against=sorted((root / "reforms").glob("*.yaml")),
+    )
+    seconds = time.perf_counter() - started
+    info = result.info
+    print()
+    print(f"W district portfolio: {reps} replications per lever set, {workers} workers")
+    print(
+        "| levers | pairs sharing a resource | pairs simulated | lever sets | replications "
+        "run | from the store | seconds |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"| {info['levers']} | {info['interaction_candidates']} | "
+        f"{info['interactions_estimated']} | {info['lever_sets']} | {info['replications_run']} "
+        f"| {info['replications_loaded']} | {seconds:.0f} |"
+    )
+
+
 def main() -> None:
-    """Run both benchmarks with the command-line options and print the machine they ran on."""
+    """Run the benchmarks with the command-line options and print the machine they ran on."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--verify-reps", type=int, default=100)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument(
+        "--only", choices=("cover", "staffing", "portfolio"), help="run one benchmark only"
+    )
+    parser.add_argument("--portfolio-reps", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--w-district", action="store_true", help="also the W district run")
+    parser.add_argument("--w-reps", type=int, default=5)
+    parser.add_argument("--w-out", help="store of the W district run (resumes)")
+    parser.add_argument("--w-without", action="append", default=[], metavar="PATTERN")
     args = parser.parse_args()
     print(f"Python {platform.python_version()}, {platform.machine()}, {platform.processor()}")
-    bench_cover(args.time_limit)
-    bench_staffing(args.reps, args.verify_reps)
+    if args.only in (None, "cover"):
+        bench_cover(args.time_limit)
+    if args.only in (None, "staffing"):
+        bench_staffing(args.reps, args.verify_reps)
+    if args.only in (None, "portfolio"):
+        bench_portfolio_growth(args.portfolio_reps, args.workers)
+        if args.w_district:
+            bench_portfolio_w(args.w_reps, args.workers, args.w_out, args.w_without)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,15 @@ from matplotlib.figure import Figure
 import wsim
 from wsim.scenario import Demand
 
-RESULT_TYPES = ["Results", "Comparison", "Grid", "StaffingPlan", "FitResult", "Validation"]
+RESULT_TYPES = [
+    "Results",
+    "Comparison",
+    "Grid",
+    "StaffingPlan",
+    "FitResult",
+    "Validation",
+    "PortfolioResult",
+]
 
 
 def _returns(function: object) -> str:

@@ -43,6 +43,7 @@ def bad_input(command: tuple, missing: str, folder: str) -> list[str]:
         ("fit",): [missing, "--preset", "anonymous-bank", "--out", f"{folder}/fitted.yaml"],
         ("validate-log",): [missing, missing + ".csv", "--preset", "anonymous-bank"],
         ("optimize", "staffing"): [missing],
+        ("optimize", "portfolio"): [missing, missing + "2"],
         ("validate",): [missing],
         ("run",): [missing],
     }[command]

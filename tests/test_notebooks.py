@@ -16,7 +16,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 def test_notebook_runs(path, monkeypatch):
     """Every cell runs (``execute`` raises at the first error), warns of nothing, shows results.
 
-    A warning on stderr (a deprecated call, a convergence problem) is something a researcher
+    Each notebook runs in its small mode (``WSIM_NOTEBOOK_SMALL=1``) where it has one. A
+    warning on stderr (a deprecated call, a convergence problem) is something a researcher
     reading the notebook would see and have to judge, so it fails here; and a notebook must
     show at least one table and one figure, which catches a cell that silently lost its
     result (ending in an assignment, a plot returned as None). Notebooks with a small mode

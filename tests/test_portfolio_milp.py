@@ -310,3 +310,23 @@ def test_bad_requests_are_clear_errors():
         )
     with pytest.raises(PortfolioError, match="without a baseline"):
         Surrogate(("a",), {"a": 1}, {"a": 1}, 0.1, {"wait": 1.0}, main={"a": {"lead": -1}})
+
+
+def test_a_target_no_lever_moves_is_diagnosed():
+    """No lever changes the target's KPI: the diagnosis's best reachable value is the baseline.
+
+    (Maximising a KPI no lever moves, with every other constraint relaxed, is a model with
+    no constraint and a constant objective; HiGHS calls that "unknown".)
+    """
+    surrogate = Surrogate(
+        levers=("a", "b"),
+        one_off={"a": 1.0, "b": 2.0},
+        yearly={"a": 0.0, "b": 0.0},
+        annuity=0.1,
+        baseline={"rate": 0.9, "wait": 10.0},
+        main={"a": {"wait": -1.0}, "b": {"wait": -2.0}},
+    )
+    with pytest.raises(PortfolioInfeasible) as caught:
+        solve_portfolio(surrogate, targets=[Target("rate", ">=", 0.95)])
+    assert caught.value.reachable == pytest.approx({"target rate >= 0.95": 0.9})
+    assert caught.value.cheapest is None

@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "Comparison": "wsim.comparison",
     "FitResult": "wsim.calibrate",
     "Grid": "wsim.comparison",
+    "PortfolioResult": "wsim.optimize",
     "Results": "wsim.experiment",
     "Scenario": "wsim.scenario",
     "ScenarioError": "wsim.scenario",
@@ -51,6 +52,7 @@ __all__ = [
     "Comparison",
     "FitResult",
     "Grid",
+    "PortfolioResult",
     "Results",
     "Scenario",
     "ScenarioError",
@@ -71,7 +73,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eag
     from wsim.calibrate import FitResult, Validation, fit, validate_against_log
     from wsim.comparison import Comparison, Grid, compare, grid
     from wsim.experiment import Results, simulate
-    from wsim.optimize import StaffingPlan, staffing
+    from wsim.optimize import PortfolioResult, StaffingPlan, staffing
     from wsim.scenario import Scenario, ScenarioError, load_scenario
 
 

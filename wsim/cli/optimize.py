@@ -1,4 +1,4 @@
-"""`wsim optimize staffing`: the cheapest shift plan that meets the scenario's staffing target."""
+"""`wsim optimize`: shift plans (`staffing`) and reform portfolios (`portfolio`, its own module)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wsim.cli.common import EXIT_BAD_INPUT, positive_int, seed
+from wsim.cli.portfolio import add_portfolio
 
 if TYPE_CHECKING:
     from wsim.optimize.shifts.plan import StaffingPlan
@@ -17,8 +18,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the `optimize` command group and its `staffing` subcommand."""
     optimize = commands.add_parser(
         "optimize",
-        help="optimize a scenario (staffing plans)",
-        description="Optimization commands. `wsim optimize staffing FILE` plans shifts.",
+        help="optimize a scenario (staffing plans, reform portfolios)",
+        description="Optimization commands. `wsim optimize staffing FILE` plans shifts; "
+        "`wsim optimize portfolio BASELINE LEVERS` chooses reform levers under a budget.",
     )
     tasks = optimize.add_subparsers(dest="task", metavar="TASK", required=True)
     staffing = tasks.add_parser(
@@ -75,6 +77,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     staffing.add_argument("--out", metavar="DIR", help="folder for the plan files")
     staffing.set_defaults(handler=_staffing)
+    add_portfolio(tasks)
 
 
 def _positive_seconds(text: str) -> float:

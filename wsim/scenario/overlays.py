@@ -161,26 +161,28 @@ class MergeResult:
     added: list[Added]
 
 
-def merge(base: Any, change: Any, path: str = "") -> Any:
+def merge(base: Any, change: Any, path: str = "", pattern: str = "") -> Any:
     """Deep-merge ``change`` into ``base`` (see the module docstring); inputs are not modified.
 
-    ``path`` is the prefix of the field paths in messages (``"changes"``). Raises
-    :class:`FieldProblems` with every problem found.
+    ``path`` is the prefix of the field paths in messages (``"changes"``); ``pattern`` is the
+    field pattern of ``base`` when it is a part of a scenario (``"services.*"``: a service), so
+    that the part's lists merge by their own rules. Raises :class:`FieldProblems` with every
+    problem found.
     """
-    result = merge_changes(base, change, path)
+    result = merge_changes(base, change, path, pattern)
     if result.problems:
         raise FieldProblems(result.problems)
     return result.merged
 
 
-def merge_changes(base: Any, change: Any, path: str = "") -> MergeResult:
+def merge_changes(base: Any, change: Any, path: str = "", pattern: str = "") -> MergeResult:
     """Merge like :func:`merge`, returning the problems and the added entries instead."""
     merger = _Merger()
-    merged = merger.merge(base, change, path, "")
+    merged = merger.merge(base, change, path, pattern)
     return MergeResult(merged, merger.problems, merger.added)
 
 
-def _child(pattern: str, key: object) -> str:
+def child_pattern(pattern: str, key: object) -> str:
     """The field pattern of `key` below `pattern` (collection entries become ``*``)."""
     if pattern in COLLECTIONS:
         return f"{pattern}.*"
@@ -217,11 +219,11 @@ class _Merger:
     def _merge_mapping(self, base: Mapping, change: Mapping, path: str, pattern: str) -> dict:
         merged = copy.deepcopy(dict(base))
         for key, value in change.items():
-            child, child_pattern = join_path(path, key_path(key)), _child(pattern, key)
+            child, below = join_path(path, key_path(key)), child_pattern(pattern, key)
             if pattern in COLLECTIONS:
                 value = self._collection_entry(base, key, value, child, pattern)
             if key in base:
-                merged[key] = self.merge(base[key], value, child, child_pattern)
+                merged[key] = self.merge(base[key], value, child, below)
             else:
                 merged[key] = self._plain(value, child)
         return merged
@@ -468,7 +470,7 @@ def diff_mappings(
         for key in list(old) + [k for k in new if k not in old]:
             child = join_path(path, key_path(key))
             found += diff_mappings(
-                old.get(key, _MISSING), new.get(key, _MISSING), child, _child(pattern, key)
+                old.get(key, _MISSING), new.get(key, _MISSING), child, child_pattern(pattern, key)
             )
         return found
     spec = LIST_KEYS.get(pattern)

@@ -12,9 +12,12 @@ price citizens' time, a budget, service targets and rules between levers::
     levers.overlay(["reform:security", "online:company_change"], "my portfolio")  # as an overlay
     surrogate = Surrogate(...)                    # costs and predicted KPI effects per lever
     solution = solve_portfolio(surrogate, levers.rules, levers.file_budget(), levers.targets)
+    result = portfolio(levers, budget=3e6, replications=10)   # the whole loop, simulated
 
-No module here is called ``portfolio``: ``wsim.optimize.portfolio`` is the public function
-that runs the whole loop (effects by simulation, MILP, verification).
+No module here is called ``portfolio``: :func:`portfolio` (``wsim.optimize.portfolio``, in
+:mod:`.run`) runs the whole loop: effects by simulation (:mod:`.effects`, :mod:`.simulate`,
+:mod:`.values`), the MILP, verification (:mod:`.verify`) and the frontier (:mod:`.frontier`),
+giving a :class:`PortfolioResult` (:mod:`.result`).
 """
 
 from wsim.optimize.levers.brute import enumerate_portfolios
@@ -31,7 +34,9 @@ from wsim.optimize.levers.milp import (
     PortfolioSolution,
     solve_portfolio,
 )
+from wsim.optimize.levers.result import PortfolioResult
 from wsim.optimize.levers.rules import AtMost, Exclusive, Requires, Rule, without_levers
+from wsim.optimize.levers.run import portfolio
 from wsim.optimize.levers.surrogate import (
     Budget,
     PortfolioError,
@@ -48,6 +53,7 @@ __all__ = [
     "LeverSet",
     "PortfolioError",
     "PortfolioInfeasible",
+    "PortfolioResult",
     "PortfolioSolution",
     "Requires",
     "Resources",
@@ -59,6 +65,7 @@ __all__ = [
     "changes_between",
     "enumerate_portfolios",
     "load_levers",
+    "portfolio",
     "portfolio_overlay",
     "solve_portfolio",
     "without_levers",

@@ -12,6 +12,8 @@ not compose with levers they may be chosen with. Any problem raises one
 from __future__ import annotations
 
 import copy
+import dataclasses
+import fnmatch
 import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ from wsim.optimize.levers.rules import (
     check_rules,
     required_closure,
     resolve_rules,
+    without_levers,
 )
 from wsim.optimize.levers.spec import BudgetLimits, Economics, LeversFile
 from wsim.optimize.levers.surrogate import Budget, Target, annuity_factor
@@ -136,6 +139,33 @@ class LeverSet:
             name,
             currency=self.economics.currency,
             folder=folder,
+        )
+
+    def without(self, patterns: Iterable[str]) -> LeverSet:
+        """The levers without those named (names or glob patterns such as ``sharing:*``).
+
+        A lever that requires a removed lever goes too (it could never be chosen); the rules
+        lose the removed levers (:func:`~wsim.optimize.levers.rules.without_levers`). A name
+        or pattern that matches no lever is a ScenarioError.
+        """
+        removed: set[str] = set()
+        problems: list[Problem] = []
+        for index, pattern in enumerate(patterns):
+            matched = {name for name in self.names if fnmatch.fnmatchcase(name, pattern)}
+            if not matched:
+                message = unknown_name_message("lever or pattern", pattern, self.names)
+                problems.append((f"without[{index}]", message))
+            removed |= matched
+        if problems:
+            raise ScenarioError(problems, str(self.file))
+        removed |= {
+            name for name in self.names if set(required_closure(name, self.rules)) & removed
+        }
+        return dataclasses.replace(
+            self,
+            levers=tuple(lever for lever in self.levers if lever.name not in removed),
+            rules=without_levers(self.rules, removed),
+            resources={k: v for k, v in self.resources.items() if k not in removed},
         )
 
     def interaction_candidates(self) -> list[tuple[str, str, Resources]]:

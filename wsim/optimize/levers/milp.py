@@ -427,6 +427,10 @@ def _solve(request: _Request, goal: Goal, deadline: float | None, gap: float) ->
     model = _build(request, goal)
     if model is None:
         return _Outcome("infeasible", None, math.inf)
+    if model.nconstraints() == 0 and model.objective.expr.polynomial_degree() == 0:
+        # nothing to choose (e.g. a KPI no lever changes, every constraint relaxed): HiGHS
+        # calls an empty model "unknown"; every set is optimal, the empty one first
+        return _Outcome("optimal", frozenset(), float(pyo.value(model.objective)))
     solver = pyo.SolverFactory("appsi_highs")
     if not solver.available(exception_flag=False):
         raise PortfolioError("the HiGHS solver (Python package highspy) is not available")

@@ -23,7 +23,7 @@ from typing import Any
 
 from wsim.scenario.errors import FieldProblems, join_path, key_path
 from wsim.scenario.journeys import Journey
-from wsim.scenario.overlays import merge
+from wsim.scenario.overlays import child_pattern, merge
 
 #: A service's channels when its mapping gives none.
 DEFAULT_CHANNELS: dict[str, str] = dict(Journey.model_fields["channels"].default)
@@ -62,21 +62,22 @@ def _department(mapping: dict[str, Any], name: str) -> dict[str, Any]:
     return _entry(mapping, "departments", name, "department")
 
 
-def merge_sharing(base: Any, change: Any, path: str = "") -> Any:
+def merge_sharing(base: Any, change: Any, path: str = "", pattern: str = "") -> Any:
     """``merge(base, change)`` (the overlay rules) copying only what the change reaches.
 
-    The parts of ``base`` it does not touch are shared, not copied.
+    The parts of ``base`` it does not touch are shared, not copied. ``pattern`` follows the
+    field pattern down (``services.*.workflow``) so each list merges by its own rule.
     """
     if isinstance(base, Mapping) and isinstance(change, Mapping):
         merged = dict(base)
         for key, value in change.items():
-            child = join_path(path, key_path(key))
+            child, below = join_path(path, key_path(key)), child_pattern(pattern, key)
             if key in base:
-                merged[key] = merge_sharing(base[key], value, child)
+                merged[key] = merge_sharing(base[key], value, child, below)
             else:
-                merged[key] = merge(None, value, child)  # a new part: a plain copy
+                merged[key] = merge(None, value, child, below)  # a new part: a plain copy
         return merged
-    return merge(base, change, path)
+    return merge(base, change, path, pattern)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from wsim.comparison import economics
+from wsim.errors import WsimError
 
-class PortfolioError(ValueError):
+
+class PortfolioError(WsimError, ValueError):
     """Bad input to the portfolio optimizer, or a solve that found no portfolio."""
 
 
@@ -32,13 +35,12 @@ def annuity_factor(rate: float, years: int) -> float:
     """Money per year over ``years`` years that repays one unit of money now at ``rate``.
 
     ``r / (1 - (1 + r)^-n)``, or ``1 / n`` at ``r = 0``; a one-off cost times this factor is
-    its equivalent yearly cost.
+    its equivalent yearly cost. The formula is :func:`wsim.comparison.economics.annuity_factor`;
+    a levers file allows ``0 <= rate < 1`` and whole years ``>= 1``.
     """
     if not (0 <= rate < 1) or years < 1:
         raise PortfolioError(f"annuity needs 0 <= rate < 1 and years >= 1, got {rate}, {years}")
-    if rate == 0:
-        return 1.0 / years
-    return rate / (1.0 - (1.0 + rate) ** -years)
+    return economics.annuity_factor(rate, years)
 
 
 @dataclass(frozen=True)
