@@ -121,7 +121,8 @@ def _key(key: Any) -> str:
 
 @pytest.fixture(scope="module")
 def validator() -> Draft7Validator:
-    schema = json.loads((ROOT / "wsim" / "scenario" / reference.SCHEMA_FILE).read_text("utf-8"))
+    assert reference.schema_path() == ROOT / "wsim" / "scenario" / reference.SCHEMA_FILE
+    schema = json.loads(reference.schema_path().read_text("utf-8"))
     Draft7Validator.check_schema(schema)
     return Draft7Validator(schema)
 

@@ -39,6 +39,7 @@ import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Union
 
 import annotated_types
@@ -65,8 +66,7 @@ from wsim.scenario.units import (
 )
 
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
-#: Where the schema is shipped in the package, and its path from a scenario file of the
-#: repository's ``scenarios/<folder>/`` (for the ``yaml-language-server`` comment).
+#: The name of the JSON Schema file shipped beside this module (see :func:`schema_path`).
 SCHEMA_FILE = "scenario.schema.json"
 
 #: A number as the duration parser reads it, written without ambiguity (a pattern that can
@@ -112,18 +112,6 @@ class _Type:
     words: str
     unit: str = ""
     allowed: tuple[str, ...] = ()
-    example: Any = None
-
-
-@dataclass(frozen=True)
-class _Field:
-    """A field of a model as the walker sees it (a model field or a surface override)."""
-
-    name: str
-    annotation: Any
-    metadata: tuple[Any, ...]
-    info: FieldInfo | None
-    owner: type[BaseModel]
 
 
 # --- the surfaces of the fields parsed by their model's own code ------------------------------
@@ -392,8 +380,7 @@ class _Walker:
     ) -> _Type:
         """The type of field `name` of `owner`; with `path`, the rows of its keys are added."""
         info = owner.model_fields[name]
-        field = _Field(name, info.annotation, tuple(info.metadata), info, owner)
-        found = self.type_of(field.annotation, field.metadata, partial, path, name)
+        found = self.type_of(info.annotation, tuple(info.metadata), partial, path, name)
         surface = _SURFACES.get((owner, name))
         if surface is not None:
             words = _SURFACE_WORDS[(owner, name)]
@@ -411,7 +398,7 @@ class _Walker:
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
         if parser is parse_duration:
-            schema = _with_bounds({"$ref": "#/definitions/Duration"}, {}, "")
+            schema: Schema = {"$ref": "#/definitions/Duration"}
             if bounds:
                 schema = _with_bounds(_duration_schema(), bounds, "")
             self.definitions.setdefault("Duration", _duration_schema())
@@ -642,7 +629,7 @@ def _sentences(model: type[BaseModel]) -> list[str]:
 
 
 def _describe(model: type[BaseModel], name: str) -> str:
-    """The field's description, else the sentences of its model's docstring that name it."""
+    """The field's description, else the first sentence of its model's docstring naming it."""
     info = model.model_fields[name]
     if info.description:
         return " ".join(info.description.split())
@@ -651,7 +638,7 @@ def _describe(model: type[BaseModel], name: str) -> str:
             continue
         named = [s for s in _sentences(cls) if f"``{name}``" in s]
         if named:
-            return " ".join(named[:2]).replace("``", "`")
+            return named[0].replace("``", "`")
     inner = [t for t in (info.annotation, *_leaves(info.annotation)) if _is_model(t)]
     if inner and "dist" not in inner[0].model_fields:
         return _first_paragraph(inner[0])
@@ -712,8 +699,6 @@ def _shown_distribution(model: BaseModel) -> str:
 def _example(model: type[BaseModel], name: str, info: FieldInfo, found: _Type) -> str:
     """An example value: a valid value of the type (the default where it is a plain value)."""
     words = found.words
-    if found.example is not None:
-        return json.dumps(found.example)
     if words == "duration":
         return "10min"
     if words == "clock time":
@@ -814,7 +799,6 @@ def json_schema() -> Schema:
     }
     return {
         "$schema": SCHEMA_DIALECT,
-        "$id": "https://wsim.invalid/scenario.schema.json",
         "title": "wsim scenario",
         "description": "A wsim scenario file (or an overlay on one, with base: and changes:). "
         "Durations are minutes unless a unit says otherwise; clock times are HH:MM. "
@@ -824,6 +808,11 @@ def json_schema() -> Schema:
         "else": {"$ref": "#/definitions/Scenario"},
         "definitions": dict(sorted(definitions.items())),
     }
+
+
+def schema_path() -> Path:
+    """The JSON Schema file shipped with the package, for an editor's ``$schema=`` line."""
+    return Path(__file__).with_name(SCHEMA_FILE)
 
 
 def json_text() -> str:
