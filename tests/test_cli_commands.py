@@ -7,6 +7,7 @@ fails :func:`test_every_command_has_a_bad_input_case`.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,13 @@ LEAVES = _leaves(_parser())
 
 
 def bad_input(command: tuple, missing: str, folder: str) -> list[str]:
-    """Arguments that give `command` a file or folder that does not exist (`missing`)."""
+    """Arguments that give `command` a file or folder that does not exist (`missing`).
+
+    ``schema`` reads no file: its bad input is an ``--out`` that is a folder, made here.
+    """
+    if command == ("schema",):
+        Path(missing).mkdir(parents=True, exist_ok=True)
+        return ["--json", "--out", missing]
     return {
         ("compare",): [missing, missing + "2"],
         ("grid",): [missing, "--vary", "windows[w].count=2,3"],

@@ -23,3 +23,7 @@ def test_mkdocs_builds_strict(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     reference = (tmp_path / "reference" / "experiment" / "index.html").read_text("utf-8")
     assert "hourly_summary" in reference  # the docstrings made it into the reference
+    keys = (tmp_path / "reference" / "scenario" / "index.html").read_text("utf-8")
+    assert "services.&lt;service&gt;.window_time" in keys  # the generated scenario reference
+    for page in ("tour", "concepts", "howto", "assumptions", "optimization", "kpis"):
+        assert (tmp_path / page / "index.html").is_file(), page  # the guide is in the site

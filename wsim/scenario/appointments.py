@@ -44,7 +44,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from wsim.scenario.base import FrozenModel, Minutes
+from wsim.scenario.base import FrozenModel, Minutes, Unit
 from wsim.scenario.distributions import Distribution, Fixed
 from wsim.scenario.errors import FieldProblems
 from wsim.scenario.journeys import Probability, clock_range_pair
@@ -74,7 +74,9 @@ class Appointments(FrozenModel):
         description='When slots are offered, "HH:MM-HH:MM" (default: the hall\'s hours of '
         "each open day, clipped to them).",
     )
-    capacity: Annotated[int, Field(ge=1)] = Field(1, description="Citizens per slot.")
+    capacity: Annotated[int, Field(ge=1), Unit("citizens per slot")] = Field(
+        1, description="Citizens per slot."
+    )
     fill: Annotated[float, Field(gt=0, le=1)] = Field(
         1.0, description="A slot takes at most floor(capacity x fill) bookings."
     )
@@ -83,7 +85,7 @@ class Appointments(FrozenModel):
         description="Window groups that call booked citizens first (default: every group "
         "serving the service).",
     )
-    book_ahead_days: Annotated[int, Field(ge=1)] = Field(
+    book_ahead_days: Annotated[int, Field(ge=1), Unit("open days")] = Field(
         5, description="Slots of the next this many open days (not today) can be booked."
     )
     no_show: Probability = Field(0.0, description="Share of booked citizens who do not come.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any
 
@@ -44,36 +45,63 @@ Clock = Annotated[float, BeforeValidator(parse_clock)]
 """A time of day in minutes after midnight; the YAML may say ``"08:30"`` or ``510``."""
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A bound checked after validation, with the reason it is there (see :func:`at_most`).
+
+    Its `limit`, `upper` and `reason` are read by the scenario reference
+    (:mod:`wsim.scenario.reference`), which states every bound a field has.
+    """
+
+    limit: float
+    reason: str
+    upper: bool
+
+    def __call__(self, value: float) -> float:
+        """`value` unchanged, or ``ValueError`` naming the limit and its reason."""
+        if self.upper and value > self.limit:
+            raise ValueError(
+                f"must be at most {self.limit:,g} ({self.reason}), found {short_repr(value)}"
+            )
+        if not self.upper and value < self.limit:
+            raise ValueError(
+                f"must be at least {self.limit:g} ({self.reason}), found {short_repr(value)}"
+            )
+        return value
+
+
 def at_most(limit: float, reason: str) -> AfterValidator:
     """A bound for ``Annotated`` fields: values above `limit` are refused, giving the reason.
 
     pydantic's own ``le`` would say only "at most N"; a planner who typed 10**30 needs to know
     why the bound is there.
     """
-
-    def check(value: float) -> float:
-        if value > limit:
-            raise ValueError(f"must be at most {limit:,g} ({reason}), found {short_repr(value)}")
-        return value
-
-    return AfterValidator(check)
+    return AfterValidator(Bound(limit, reason, upper=True))
 
 
 def at_least(limit: float, reason: str) -> AfterValidator:
     """Like :func:`at_most`, for a lower bound."""
+    return AfterValidator(Bound(limit, reason, upper=False))
 
-    def check(value: float) -> float:
-        if value < limit:
-            raise ValueError(f"must be at least {limit:g} ({reason}), found {short_repr(value)}")
-        return value
 
-    return AfterValidator(check)
+@dataclass(frozen=True)
+class Unit:
+    """The unit of a number field, for the scenario reference (``Annotated`` metadata).
+
+    pydantic ignores it; :mod:`wsim.scenario.reference` shows it. ``currency`` stands for the
+    scenario's ``cost.currency`` (CNY by default).
+    """
+
+    text: str
 
 
 #: Window speeds: a window at most 100 times faster or slower than a standard one.
 SPEED_RANGE = (0.01, 100.0)
 _SPEED_REASON = "100 times slower or faster than a standard window"
 Speed = Annotated[
-    float, at_least(SPEED_RANGE[0], _SPEED_REASON), at_most(SPEED_RANGE[1], _SPEED_REASON)
+    float,
+    at_least(SPEED_RANGE[0], _SPEED_REASON),
+    at_most(SPEED_RANGE[1], _SPEED_REASON),
+    Unit("times a standard window"),
 ]
 """A window's speed factor: its window times are divided by it."""

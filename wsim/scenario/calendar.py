@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes, at_most
+from wsim.scenario.base import Clock, FrozenModel, Minutes, Unit, at_most
 from wsim.scenario.errors import FieldProblems, Problem, short_repr, unknown_name_message
 from wsim.scenario.limits import CALENDAR_DAYS_REASON, MAX_CALENDAR_DAYS
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock
@@ -108,15 +108,22 @@ class Calendar(FrozenModel):
     (days mode only; see the module docstring).
     """
 
-    mode: Literal["days", "continuous"] = "days"
-    days: Annotated[int, Field(ge=1), at_most(MAX_CALENDAR_DAYS, CALENDAR_DAYS_REASON)] = 1
+    mode: Literal["days", "continuous"] = Field(
+        "days", description="days: open days with opening hours; continuous: around the clock."
+    )
+    days: Annotated[
+        int, Field(ge=1), at_most(MAX_CALENDAR_DAYS, CALENDAR_DAYS_REASON), Unit("open days")
+    ] = 1
     open: Clock = 510.0
     close: Clock = 1020.0
     start: Weekday = "mon"
     weekdays: Annotated[tuple[Weekday, ...], Field(min_length=1)] = WORKWEEK
     horizon: Annotated[Minutes, Field(gt=0)] | None = None
     warmup: Minutes = 0.0
-    drain: Minutes = 60 * MINUTES_PER_DAY
+    drain: Minutes = Field(
+        60 * MINUTES_PER_DAY,
+        description="How long after the last arrival day open cases are followed to their end.",
+    )
     start_date: datetime.date | None = Field(
         None,
         description="The date of calendar day 0; its weekday is the start (replaces start). "

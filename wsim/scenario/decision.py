@@ -31,31 +31,39 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from wsim.scenario.base import FrozenModel
+from wsim.scenario.base import FrozenModel, Unit
 
-Amount = Annotated[float, Field(ge=0)]
+Amount = Annotated[float, Field(ge=0), Unit("currency")]
 
 
 class ValueOfTime(FrozenModel):
     """What citizens' time is worth (currency): an hour of waiting, of lead time, a trip."""
 
-    wait_hour: Annotated[float, Field(gt=0)] | None = None
-    lead_hour: Amount | None = None
-    trip: Amount | None = None
+    wait_hour: Annotated[float, Field(gt=0), Unit("currency per citizen-hour waiting")] | None = (
+        Field(None, description="The value of an hour of waiting in the hall.")
+    )
+    lead_hour: Annotated[Amount, Unit("currency per case-hour of lead time")] | None = Field(
+        None, description="The value of an hour of a case's lead time."
+    )
+    trip: Annotated[Amount, Unit("currency per hall trip")] | None = Field(
+        None, description="The value of a hall trip avoided."
+    )
 
 
 class DecisionBudget(FrozenModel):
     """What the decision maker can spend: a one-off and a yearly amount (currency)."""
 
-    one_off: Amount | None = None
-    yearly: Amount | None = None
+    one_off: Amount | None = Field(None, description="One-off budget (default: none).")
+    yearly: Annotated[Amount, Unit("currency per year")] | None = Field(
+        None, description="Yearly budget (default: none)."
+    )
 
 
 class MinimalDifference(FrozenModel):
     """A minimal important difference: ``abs`` in the KPI's unit and/or ``rel`` of the mean."""
 
-    abs: Amount | None = None
-    rel: Amount | None = None
+    abs: Annotated[float, Field(ge=0), Unit("the KPI's unit")] | None = None
+    rel: Annotated[float, Field(ge=0), Unit("fraction of the baseline mean")] | None = None
 
     @model_validator(mode="after")
     def _one_given(self) -> MinimalDifference:
@@ -73,9 +81,15 @@ class MinimalDifference(FrozenModel):
 class Decision(FrozenModel):
     """The assumptions of the decision report (all optional; see the module docstring)."""
 
-    discount_rate: Annotated[float, Field(gt=-1, lt=1)] | None = None
-    horizon_years: Annotated[float, Field(gt=0, le=100)] | None = None
-    days_per_year: Annotated[float, Field(gt=0, le=366)] | None = None
+    discount_rate: Annotated[float, Field(gt=-1, lt=1), Unit("per year")] | None = Field(
+        None, description="Discount rate of future costs and benefits."
+    )
+    horizon_years: Annotated[float, Field(gt=0, le=100), Unit("years")] | None = Field(
+        None, description="Years over which one-off costs are spread."
+    )
+    days_per_year: Annotated[float, Field(gt=0, le=366), Unit("open days per year")] | None = Field(
+        None, description="Open days per year: simulated days are scaled to a year."
+    )
     value_of_time: ValueOfTime = ValueOfTime()
     budget: DecisionBudget = DecisionBudget()
     mid: dict[str, MinimalDifference] = {}

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
-from wsim.scenario.base import FrozenModel, Minutes, at_least, at_most
+from wsim.scenario.base import FrozenModel, Minutes, Unit, at_least, at_most
 from wsim.scenario.errors import FieldProblems, from_validation_error, short_repr
 from wsim.scenario.limits import CV_REASON, MAX_CV, MAX_ERLANG_K, MIN_CV
 from wsim.scenario.units import parse_duration
@@ -201,7 +201,11 @@ class Gamma(_Dist):
     dist: Literal["gamma"] = "gamma"
     mean: Annotated[Minutes, Field(gt=0)]
     cv: Annotated[
-        float, Field(gt=0, strict=True), at_least(MIN_CV, CV_REASON), at_most(MAX_CV, CV_REASON)
+        float,
+        Field(gt=0, strict=True),
+        at_least(MIN_CV, CV_REASON),
+        at_most(MAX_CV, CV_REASON),
+        Unit("sd / mean"),
     ]
 
     def expected(self) -> float:
@@ -218,7 +222,12 @@ class Erlang(_Dist):
 
     dist: Literal["erlang"] = "erlang"
     mean: Annotated[Minutes, Field(gt=0)]
-    k: Annotated[int, Field(ge=1, strict=True), at_most(MAX_ERLANG_K, "a larger k is a fixed time")]
+    k: Annotated[
+        int,
+        Field(ge=1, strict=True),
+        at_most(MAX_ERLANG_K, "a larger k is a fixed time"),
+        Unit("phases"),
+    ]
 
     def expected(self) -> float:
         """The total mean as given (minutes)."""

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from wsim.scenario.appointments import Appointments
-from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, at_most
+from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, Unit, at_most
 from wsim.scenario.calendar import Weekday
 from wsim.scenario.clockmaps import clock_entries, sorted_unique_times, value_at
 from wsim.scenario.distributions import Distribution
@@ -41,13 +41,18 @@ from wsim.scenario.limits import (
 from wsim.scenario.units import MINUTES_PER_DAY, is_number
 
 NonNegative = Annotated[float, Field(ge=0)]
-Money = Annotated[float, Field(ge=-MAX_MONEY), at_most(MAX_MONEY, MONEY_REASON)]
-HourlyCost = Annotated[float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON)]
+Money = Annotated[float, Field(ge=-MAX_MONEY), at_most(MAX_MONEY, MONEY_REASON), Unit("currency")]
+HourlyCost = Annotated[
+    float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON), Unit("currency per window hour")
+]
 Rate = Annotated[float, Field(ge=0), at_most(MAX_RATE, RATE_REASON)]
-Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
-WindowCount = Annotated[int, Field(ge=0), at_most(MAX_WINDOWS, WINDOWS_REASON)]
+Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON), Unit("relative weight")]
+WindowCount = Annotated[int, Field(ge=0), at_most(MAX_WINDOWS, WINDOWS_REASON), Unit("windows")]
 #: Most a weekday factor may scale a day's volume.
 MAX_FACTOR = 1000.0
+Factor = Annotated[
+    float, Field(ge=0), at_most(MAX_FACTOR, "a day 1000 times the mean"), Unit("factor")
+]
 _Points = tuple[tuple[float, float], ...]
 _Schedule = tuple[tuple[float, int], ...]
 
@@ -55,9 +60,11 @@ _Schedule = tuple[tuple[float, int], ...]
 class Cost(FrozenModel):
     """What a reform option costs (negative numbers are savings)."""
 
-    one_off: Money = 0
-    yearly: Money = 0
-    currency: str = "CNY"
+    one_off: Money = Field(0, description="One-off cost (investment, training).")
+    yearly: Annotated[Money, Unit("currency per year")] = Field(
+        0, description="Yearly running cost."
+    )
+    currency: str = Field("CNY", description="The currency of the costs (a label).")
 
 
 class Service(Journey):
@@ -70,7 +77,7 @@ class Service(Journey):
     """
 
     window_time: Distribution
-    description: str = ""
+    description: str = Field("", description="What the service is (for people).")
     appointments: Appointments | None = Field(
         None,
         description="Bookable slots for the service's hall citizens (see "
@@ -155,18 +162,18 @@ class Demand(FrozenModel):
     each stream its own).
     """
 
-    service: str
-    channel: Literal["hall", "online", "kiosk", "phone", "any"] = "hall"
-    name: str | None = None
-    per_hour: Rate | None = None
-    per_day: Rate | None = None
+    service: str = Field(description="The service the citizens come for (a key of services).")
+    channel: Literal["hall", "online", "kiosk", "phone", "any"] = Field(
+        "hall", description="The channel the cases start in (any: chosen by segment)."
+    )
+    name: str | None = Field(
+        None, description="The stream's name in results (default: service@channel)."
+    )
+    per_hour: Annotated[Rate, Unit("citizens per hour")] | None = None
+    per_day: Annotated[Rate, Unit("citizens per open day")] | None = None
     profile: str | None = None
-    weekday_factors: dict[
-        Weekday, Annotated[float, Field(ge=0), at_most(MAX_FACTOR, "a day 1000 times the mean")]
-    ] = {}
-    day_factors: dict[
-        str, Annotated[float, Field(ge=0), at_most(MAX_FACTOR, "a day 1000 times the mean")]
-    ] = Field(
+    weekday_factors: dict[Weekday, Factor] = {}
+    day_factors: dict[str, Factor] = Field(
         {},
         description="Day type -> factor on the day's volume (with weekday_factors, both apply).",
     )
@@ -177,7 +184,7 @@ class Demand(FrozenModel):
     )
     priority: Annotated[
         int, Field(ge=-MAX_PRIORITY), at_most(MAX_PRIORITY, "priorities only need an order")
-    ] = 0
+    ] = Field(0, description="Higher priorities are called first at a window.")
     patience: Distribution | None = None
 
     @model_validator(mode="after")
@@ -220,8 +227,10 @@ class WindowGroup(FrozenModel):
     ``schedule``.
     """
 
-    name: str
-    serves: Annotated[tuple[str, ...], Field(min_length=1)]
+    name: str = Field(description="The group's name in results.")
+    serves: Annotated[tuple[str, ...], Field(min_length=1)] = Field(
+        description="The services these windows serve (keys of services)."
+    )
     count: WindowCount | None = None
     schedule: tuple[tuple[Clock, WindowCount], ...] | None = None
     speed: dict[str, Speed] = {}
@@ -355,7 +364,10 @@ class Citizens(FrozenModel):
     """
 
     patience: Distribution | None = None
-    balk_at: Annotated[int, Field(ge=1), at_most(MAX_BALK_AT, "citizens waiting")] | None = None
+    balk_at: (
+        Annotated[int, Field(ge=1), at_most(MAX_BALK_AT, "citizens waiting"), Unit("citizens")]
+        | None
+    ) = None
     balk_to: Literal["online"] | None = Field(
         None,
         description="Where a balking citizen goes instead of leaving: online (the portal), "
@@ -366,4 +378,6 @@ class Citizens(FrozenModel):
 class Targets(FrozenModel):
     """Service-level targets the results are measured against."""
 
-    hall_wait: Minutes = 15.0
+    hall_wait: Minutes = Field(
+        15.0, description="Wait within which a citizen counts as served on time."
+    )

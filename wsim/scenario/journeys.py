@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes, at_least, at_most
+from wsim.scenario.base import Clock, FrozenModel, Minutes, Unit, at_least, at_most
 from wsim.scenario.distributions import Distribution, Fixed
 from wsim.scenario.errors import FieldProblems
 from wsim.scenario.limits import (
@@ -67,13 +67,13 @@ class Review(FrozenModel):
     department: str = Field(description="The department whose staff pre-review submissions.")
 
 
-Probability = Annotated[float, Field(ge=0, le=1)]
+Probability = Annotated[float, Field(ge=0, le=1), Unit("probability")]
 #: Most a repeating chance (missing materials, stale data) may be: at 0.99 a case repeats its
 #: step 100 times on average, and at 1 it would repeat forever.
 MAX_REPEAT = 0.99
 _REPEAT_REASON = "a chance of 1 would repeat forever; 0.99 already means 100 times"
-Repeat = Annotated[float, Field(ge=0), at_most(MAX_REPEAT, _REPEAT_REASON)]
-Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
+Repeat = Annotated[float, Field(ge=0), at_most(MAX_REPEAT, _REPEAT_REASON), Unit("probability")]
+Weight = Annotated[float, Field(ge=0), at_most(MAX_WEIGHT, WEIGHT_REASON), Unit("relative weight")]
 _EVERY_REASON = "a sync more often than once a second is real time: give a delay instead"
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
 RemoteChannelName = Literal["online", "kiosk", "phone"]
@@ -173,8 +173,10 @@ class Segment(FrozenModel):
     open).
     """
 
-    name: str
-    share: Annotated[float, Field(gt=0), at_most(MAX_WEIGHT, WEIGHT_REASON)]
+    name: str = Field(description="The segment's name.")
+    share: Annotated[
+        float, Field(gt=0), at_most(MAX_WEIGHT, WEIGHT_REASON), Unit("relative weight")
+    ]
     channels: dict[ChannelName, Weight] = {"hall": 1.0}
     needs_help: Probability = 0.0
     switch_at: Annotated[Minutes, Field(ge=0)] | None = Field(
@@ -218,7 +220,9 @@ class Department(FrozenModel):
     member.
     """
 
-    staff: Annotated[int, Field(ge=1), at_most(MAX_STAFF, STAFF_REASON)]
+    staff: Annotated[int, Field(ge=1), at_most(MAX_STAFF, STAFF_REASON), Unit("staff")] = Field(
+        description="Staff members, each working one step at a time."
+    )
     open: Clock | None = None
     close: Clock | None = None
     day_types: tuple[str, ...] | None = Field(
@@ -233,7 +237,9 @@ class Department(FrozenModel):
     )
     discipline: Literal["fifo", "edf"] = "fifo"
     system: str | None = None
-    hourly_cost: Annotated[float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON)] = 0.0
+    hourly_cost: Annotated[
+        float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON), Unit("currency per staff hour")
+    ] = 0.0
 
 
 class Handoffs(FrozenModel):
@@ -311,7 +317,13 @@ class Journey(FrozenModel):
     pickup_time: Distribution = Fixed(value=3.0)
     mail_delay: Distribution = Fixed(value=2 * DAY)
     deadline_days: (
-        Annotated[int, Field(ge=0), at_most(MAX_DEADLINE_DAYS, "100 years of working days")] | None
+        Annotated[
+            int,
+            Field(ge=0),
+            at_most(MAX_DEADLINE_DAYS, "100 years of working days"),
+            Unit("working days"),
+        ]
+        | None
     ) = None
 
     @model_validator(mode="after")

@@ -35,8 +35,10 @@ from wsim.scenario.staffing import Staffing
 class Scenario(FrozenModel):
     """A complete, validated scenario. Load one with :func:`wsim.scenario.load_scenario`."""
 
-    name: Annotated[str, Field(min_length=1)]
-    description: str = ""
+    name: Annotated[
+        str, Field(min_length=1, description="The scenario's name in tables and reports.")
+    ]
+    description: str = Field("", description="What the scenario is, in a sentence or two.")
     cost: Cost = Cost()
     calendar: Calendar
     services: Annotated[dict[str, Service], Field(min_length=1)]

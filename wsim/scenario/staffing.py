@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, at_most
+from wsim.scenario.base import Clock, FrozenModel, Minutes, Speed, Unit, at_most
 from wsim.scenario.calendar import Calendar
 from wsim.scenario.errors import FieldProblems, Problem, short_repr, unknown_name_message
 from wsim.scenario.limits import (
@@ -46,8 +46,8 @@ from wsim.scenario.limits import (
 )
 from wsim.scenario.units import MINUTES_PER_DAY, format_clock, parse_clock, parse_duration
 
-Clerks = Annotated[int, Field(ge=0), at_most(MAX_STAFF, STAFF_REASON)]
-Windows = Annotated[int, Field(ge=0), at_most(MAX_WINDOWS, WINDOWS_REASON)]
+Clerks = Annotated[int, Field(ge=0), at_most(MAX_STAFF, STAFF_REASON), Unit("clerks")]
+Windows = Annotated[int, Field(ge=0), at_most(MAX_WINDOWS, WINDOWS_REASON), Unit("windows")]
 
 Metric = Literal["hall_service_level", "hall_wait_mean", "hall_abandon_rate"]
 Bound = Literal[">=", "<="]
@@ -71,9 +71,11 @@ class StaffingTarget(FrozenModel):
     ``hall_abandon_rate <= 0.05``. YAML may give the mapping or that one-line text.
     """
 
-    metric: Metric
-    bound: Bound
-    value: float
+    metric: Metric = Field(description="The KPI bounded in every slot.")
+    bound: Bound = Field(description="The direction: >= for a service level, <= for the others.")
+    value: Annotated[float, Unit("share, or minutes for hall_wait_mean")] = Field(
+        description="The bound's value."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -142,7 +144,7 @@ class StaffedGroup(FrozenModel):
     ``max_open`` can be open (the counters there are).
     """
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(min_length=1, description="A group of windows[], or a new one.")]
     serves: Annotated[tuple[str, ...], Field(min_length=1)] | None = None
     speed: dict[str, Speed] = {}
     min_open: Windows = 0
@@ -200,11 +202,18 @@ class Shift(FrozenModel):
     (e.g. all part-time shifts); ``groups`` restricts the groups it can staff (default: all).
     """
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(min_length=1, description="The shift's name in the plan.")]
     start: Clock
     end: Clock
-    breaks: tuple[tuple[Clock, Clock], ...] = ()
-    cost: Annotated[float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON)] | None = None
+    breaks: tuple[tuple[Clock, Clock], ...] = Field(
+        (), description="Unpaid breaks inside the shift, off the window."
+    )
+    cost: (
+        Annotated[
+            float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON), Unit("currency per shift and day")
+        ]
+        | None
+    ) = None
     min: Clerks = 0
     max: Clerks | None = None
     family: str | None = None
@@ -285,9 +294,9 @@ def clock_range(begin: float, finish: float) -> str:
 class ShiftFamily(FrozenModel):
     """A limit on the clerks of all shifts of one family together (e.g. part-timers)."""
 
-    min: Clerks = 0
-    max: Clerks | None = None
-    description: str = ""
+    min: Clerks = Field(0, description="At least this many clerks on the family's shifts.")
+    max: Clerks | None = Field(None, description="At most this many (default: no limit).")
+    description: str = Field("", description="What the family is (for people).")
 
     @model_validator(mode="after")
     def _check_order(self) -> ShiftFamily:
@@ -299,7 +308,9 @@ class ShiftFamily(FrozenModel):
 class Staffing(FrozenModel):
     """The staffing request: slot length, staffable groups, shift patterns and the target."""
 
-    slot: Annotated[Minutes, Field(gt=0)] = 30.0
+    slot: Annotated[Minutes, Field(gt=0)] = Field(
+        30.0, description="The planning grid: requirements and coverage per slot of this length."
+    )
     groups: Annotated[tuple[StaffedGroup, ...], Field(min_length=1)]
     shifts: Annotated[tuple[Shift, ...], Field(min_length=1)]
     families: dict[str, ShiftFamily] = {}
