@@ -69,6 +69,7 @@ OUT_OF_REACH = {
         "outage_between_and_repair_zero.yaml",
         "department_closes_before_it_opens.yaml",  # close later than open
         "department_opens_after_the_hall_closes.yaml",  # against the calendar's hours
+        "commitment_over_deadline.yaml",  # commitment_days at most deadline_days
     },
     "references between fields": {"unknown_service_everywhere.yaml"},
     "the size of a run (a limit that can be raised, not a bound)": {

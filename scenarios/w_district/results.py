@@ -7,18 +7,34 @@ from wsim.experiment import simulate, t_interval
 FOLDER = Path("scenarios/w_district")
 REPS, SEED, WORKERS = 10, 1, 2
 TARGETS = {
-    "one_window": ["hall_wait_mean", "hall_wait_p90", "hall_abandon_rate", "window_utilization"],
-    "online_services": ["online_share", "zero_trip_rate", "one_trip_rate", "trips_per_case_mean"],
+    "one_window": [
+        "hall_wait_mean",
+        "hall_wait_p90",
+        "hall_abandon_rate",
+        "window_utilization",
+        "bad_rating_rate",
+    ],
+    "online_services": [
+        "online_share",
+        "zero_trip_rate",
+        "one_trip_rate",
+        "trips_per_case_mean",
+        "bad_rating_rate",
+        "bad_rating_rate_online",
+    ],
     "data_sharing": [
         "handoff_wait_h_mean",
         "rework_rate",
         "trips_per_case_mean",
         "case_lead_time_days_mean",
+        "case_committed_rate",
     ],
     "parallel_approval": [
         "case_lead_time_days_mean",
         "case_lead_time_days_p90",
         "department_utilization",
+        "case_committed_rate",
+        "cases_over_commitment",
     ],
     "security": ["outage_hours", "cases_hit_by_outage"],
     "combined": [
@@ -29,6 +45,8 @@ TARGETS = {
         "handoff_wait_h_mean",
         "outage_hours",
         "staff_cost",
+        "case_committed_rate",
+        "bad_rating_rate",
     ],
 }
 JOINT = ["company_registration", "property_transfer", "hpf_loan", "construction_permit"]

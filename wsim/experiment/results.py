@@ -43,7 +43,8 @@ class Results:
     windows : DataFrame, per replication and window group: open and busy minutes, utilization.
     cases : DataFrame, one row per case of every replication: channel, segment, start,
         accepted, decided, end (clock minutes), lead_time_days, trips, reworks, handoffs,
-        handoff_wait_h, on_time, final `state` (completed, abandoned, gave_up, in_progress).
+        handoff_wait_h, on_time, on_commitment, hall_wait_h, bad_rating, final `state`
+        (completed, abandoned, gave_up, in_progress).
     """
 
     def __init__(self, scenario: Scenario, seed: int, replications: list[Replication]):

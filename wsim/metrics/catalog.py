@@ -161,7 +161,21 @@ _TABLE: tuple[Kpi, ...] = (
     _kpi("appointment_unmet_share", "citizens who found no free slot", "未约到时段比例",
          "share", "share of the citizens who wanted a slot that found none with room (they "
          "came as walk-ins)", "lower", abs=0.02),
+    _kpi("case_committed_rate", "cases decided within the committed limit", "承诺时限内办结率",
+         "share", "share of decided cases with a committed limit (commitment_days) decided "
+         "within it", "higher", abs=0.01),
+    _kpi("cases_over_commitment", "cases over the committed limit", "超承诺时限件数", "cases",
+         "cases with a committed limit decided after it or still undecided (count)", "lower",
+         rel=0.10),
+    _kpi("bad_rating_rate", "completed cases rated bad", "差评率", "share",
+         "share of the completed cases rated bad (satisfaction model)", "lower", abs=0.01),
+    _kpi("bad_rating_rate_online", "online cases rated bad", "网上办件差评率", "share",
+         "share of the completed cases started online rated bad", "lower", abs=0.01),
 )  # fmt: skip
+
+#: Prefix of the per-service bad-rating rates, ``bad_rating_rate:SERVICE`` (one KPI column
+#: per service of a scenario with ``satisfaction``), read as ``bad_rating_rate`` of a service.
+SERVICE_RATING = "bad_rating_rate:"
 
 #: Every KPI of `Results.kpis`, in column order, by name.
 KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in _TABLE}
@@ -196,6 +210,18 @@ HOURLY_LABELS: dict[str, tuple[dict[str, str], str]] = {
 }  # fmt: skip
 
 
+def find_kpi(name: str) -> Kpi | None:
+    """The catalog entry of KPI `name`, also for a per-service rating (None if unknown)."""
+    kpi = KPIS.get(name)
+    if kpi is not None or not name.startswith(SERVICE_RATING):
+        return kpi
+    service = name[len(SERVICE_RATING) :]
+    rate = KPIS["bad_rating_rate"]
+    label = {lang: f"{text}: {service}" for lang, text in rate.label.items()}
+    description = f"{rate.description}, cases of service {service}"
+    return Kpi(name, label, rate.unit, description, rate.better, rate.mid)
+
+
 def unit_text(unit: str, lang: str = "en", currency: str = "CNY") -> str:
     """The word for unit key `unit` in `lang` (``currency``: the currency, 元 for CNY in zh)."""
     words = UNITS[unit][check_language(lang)]
@@ -208,7 +234,7 @@ def kpi_label(name: str, lang: str = "en", *, unit: bool = True, currency: str =
 
     A KPI not in the catalog (a column a user added) is shown by its name.
     """
-    kpi = KPIS.get(name)
+    kpi = find_kpi(name)
     if kpi is None:
         return name
     label = kpi.label[check_language(lang)]
@@ -220,7 +246,7 @@ def kpi_label(name: str, lang: str = "en", *, unit: bool = True, currency: str =
 
 def kpi_scale(name: str) -> float:
     """Factor from the KPI's stored value to its shown value: 100 for shares, else 1."""
-    kpi = KPIS.get(name)
+    kpi = find_kpi(name)
     return 100.0 if kpi is not None and kpi.unit == "share" else 1.0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wsim.metrics.catalog import SERVICE_RATING
 from wsim.model.logs import CaseLog, HallLog
 from wsim.model.states import CaseState, TicketState
 from wsim.scenario import Scenario
@@ -39,7 +40,53 @@ def kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
         **review_kpis(log, scenario),
         **switch_kpis(log, scenario),
         **appointment_kpis(log, scenario),
+        **commitment_kpis(log, scenario),
+        **satisfaction_kpis(log, scenario),
     }
+
+
+def commitment_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Committed limits (when a service has ``commitment_days``): on time against them.
+
+    Counted like ``case_on_time_rate`` and ``cases_overdue`` against the statutory limit: the
+    cases started in the measurement window, decided ones by their decision, undecided ones
+    with a committed deadline as over it.
+    """
+    if all(service.commitment_days is None for service in scenario.services.values()):
+        return {}
+    cases = cases_of(log)
+    lo, hi = log.window
+    mine = (cases.start >= lo) & (cases.start < hi)
+    committed = mine & np.isfinite(cases.commitment)
+    decided = committed & np.isfinite(cases.decided)
+    late = decided & (cases.decided > cases.commitment)
+    return {
+        "case_committed_rate": _share(~late[decided], int(decided.sum())),
+        "cases_over_commitment": float(late.sum() + (committed & ~decided).sum()),
+    }
+
+
+def satisfaction_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
+    """Ratings (with ``satisfaction``): the share of bad ratings, overall, online, per service.
+
+    Over the rated (completed) cases started in the measurement window; ``online`` are the
+    cases that went through the online portal, ``bad_rating_rate:SERVICE`` one per service.
+    """
+    if scenario.satisfaction is None:
+        return {}
+    cases = cases_of(log)
+    lo, hi = log.window
+    rated = (cases.start >= lo) & (cases.start < hi) & np.isfinite(log.ratings)
+    bad = log.ratings == 1.0
+    online = rated & (cases.channel == "online")
+    out = {
+        "bad_rating_rate": _share(bad[rated], int(rated.sum())),
+        "bad_rating_rate_online": _share(bad[online], int(online.sum())),
+    }
+    for i, name in enumerate(scenario.services):
+        mine = rated & (cases.service == i)
+        out[f"{SERVICE_RATING}{name}"] = _share(bad[mine], int(mine.sum()))
+    return out
 
 
 def appointment_kpis(log: HallLog, scenario: Scenario) -> dict[str, float]:
@@ -178,6 +225,7 @@ def cases_of(log: HallLog) -> CaseLog:
         decided=np.where(served, end, np.nan),
         end=end,
         deadline=np.full(n, np.inf),
+        commitment=np.full(n, np.inf),
         trips=np.ones(n, dtype=int),
         reworks=np.zeros(n, dtype=int),
         handoffs=np.zeros(n, dtype=int),

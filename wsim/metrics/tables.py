@@ -9,6 +9,7 @@ import numpy as np
 
 from wsim.metrics.kpis import busy_and_open, cases_of, counted
 from wsim.model.logs import HallLog
+from wsim.model.satisfaction import case_hall_waits
 from wsim.model.states import CASE_LABELS, SWITCH_LABELS, TICKET_LABELS, CaseState, TicketState
 from wsim.scenario.units import MINUTES_PER_DAY
 
@@ -27,9 +28,15 @@ def case_columns(log: HallLog) -> dict[str, np.ndarray]:
         (cases.decided <= cases.deadline).astype(float),
         np.nan,
     )
+    committed = np.where(
+        decided & np.isfinite(cases.commitment),
+        (cases.decided <= cases.commitment).astype(float),
+        np.nan,
+    )
     lo, hi = log.window
+    n = cases.start.size
     return {
-        "case": np.arange(cases.start.size),
+        "case": np.arange(n),
         "service": np.array(log.service_names, dtype=object)[cases.service],
         "stream": np.array(log.stream_names, dtype=object)[cases.stream],
         "channel": cases.channel,
@@ -48,6 +55,10 @@ def case_columns(log: HallLog) -> dict[str, np.ndarray]:
         "switched": np.array(SWITCH_LABELS, dtype=object)[cases.switched],
         "hit_by_outage": cases.hit_by_outage,
         "on_time": on_time,
+        "commitment": cases.commitment,
+        "on_commitment": committed,
+        "hall_wait_h": case_hall_waits(log) / 60,
+        "bad_rating": log.ratings if log.ratings.size else np.full(n, np.nan),
         "state": np.array(CASE_LABELS, dtype=object)[cases.state],
         "counted": (cases.start >= lo) & (cases.start < hi),
         "day_type": day_type_at(log, cases.start),

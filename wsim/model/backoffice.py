@@ -9,6 +9,8 @@ case works on it for the step's time, counted in working minutes: work started a
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
+from typing import Any
 
 import simpy
 
@@ -21,7 +23,9 @@ class Department:
 
     `request(case, work, key)` returns a SimPy event that succeeds when a staff member has
     done `work` working minutes on the case. Waiting cases are taken in order of `key`
-    (arrival order for FIFO, the statutory deadline for EDF), ties by arrival.
+    (arrival order for FIFO, the due time passed with the request for EDF), ties by arrival.
+    Subclasses change the order through `_push`, `_head`, `_take` and `backlog`
+    (:class:`wsim.model.supervision.SupervisedDepartment`).
     """
 
     def __init__(
@@ -43,15 +47,27 @@ class Department:
         """Queue `work` working minutes on `case`; the event's value is the start time."""
         done = self.env.event()
         self._arrivals += 1
-        key = deadline if self.edf else float(self._arrivals)
-        heapq.heappush(self._queue, (key, self._arrivals, work, done, case))
+        self._push(case, work, deadline, done)
         self._dispatch()
         return done
+
+    def _push(self, case: int, work: float, deadline: float, done: simpy.Event) -> None:
+        """Queue a job (the `_arrivals`-th) by its key."""
+        key = deadline if self.edf else float(self._arrivals)
+        heapq.heappush(self._queue, (key, self._arrivals, work, done, case))
+
+    def _head(self, now: float) -> Sequence[Any] | None:
+        """The job a free staff member takes next at `now`: (key, arrival, work, done, ...)."""
+        return self._queue[0] if self._queue else None
+
+    def _take(self, job: Sequence[Any]) -> None:
+        """Remove `job`, the head, from the queue."""
+        heapq.heappop(self._queue)
 
     def _dispatch(self) -> None:
         """Start queued cases while staff are free and it is working time."""
         now = self.env.now
-        if not self._queue or not self.free:
+        if not self.backlog or not self.free:
             return
         start = self.working.next_inside(now)
         if start is None:
@@ -59,12 +75,15 @@ class Department:
         if start > now:
             self._wake_at(start)
             return
-        while self._queue and self.free:
-            work = self._queue[0][2]
+        while self.free:
+            job = self._head(now)
+            if job is None:
+                return
+            work, done = job[2], job[3]
             end = self.working.advance(now, work)
             if end is None:
                 return  # cannot finish within the calendar: stays in the backlog
-            _, _, _, done, _ = heapq.heappop(self._queue)
+            self._take(job)
             self.free -= 1
             self.jobs.append((now, end, work))
             finish = self.env.timeout(end - now, (done, now))

@@ -24,6 +24,7 @@ simulation ended first. Hall visits are ordinary tickets of the hall kernel.
 from __future__ import annotations
 
 import bisect
+import functools
 
 import numpy as np
 import simpy
@@ -35,9 +36,11 @@ from wsim.model.calendar import Day, open_days
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
 from wsim.model.states import CaseState, Switch, TicketState
+from wsim.model.supervision import SupervisedDepartment
 from wsim.model.timeline import Intervals, TooManyEvents, outage_intervals
 from wsim.scenario.distributions import Distribution, Uniform
 from wsim.scenario.journeys import ChannelName, ParallelStep, Step
+from wsim.scenario.journeys import Department as DepartmentSpec
 from wsim.scenario.limits import RunLimits
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
@@ -102,10 +105,7 @@ class Journeys:
             for name, outage in scenario.systems.items()
         }
         self.departments = {
-            name: Department(
-                self.env, name, spec.staff, self._working_time(spec), spec.discipline == "edf"
-            )
-            for name, spec in scenario.departments.items()
+            name: self._department(name, spec) for name, spec in scenario.departments.items()
         }
         self.ticket_events: dict[int, simpy.Event] = {}
         self._switch_at = {
@@ -145,6 +145,7 @@ class Journeys:
         self.c_decided: list[float] = []
         self.c_end: list[float] = []
         self.c_deadline: list[float] = []
+        self.c_commitment: list[float] = []
         self.c_trips: list[int] = []
         self.c_reworks: list[int] = []
         self.c_handoffs: list[int] = []
@@ -207,6 +208,26 @@ class Journeys:
         if spec.system is not None:
             working = working.minus(self.systems[spec.system])
         return working
+
+    def _department(self, name: str, spec: DepartmentSpec) -> Department:
+        """A department of this replication: supervised when it has an overdue alert."""
+        working, edf = self._working_time(spec), spec.discipline == "edf"
+        if spec.alert is None:
+            return Department(self.env, name, spec.staff, working, edf)
+        alert_at = functools.partial(self._alert_time, spec.alert.within_days)
+        return SupervisedDepartment(self.env, name, spec.staff, working, edf, alert_at)
+
+    def _alert_time(self, within_days: int, due: float) -> float:
+        """When a case due at `due` is alerted (clock minutes).
+
+        The end of the `within_days`-th working day before its due day; ``inf`` without a due
+        time, ``-inf`` when that day is before the first working day.
+        """
+        if due == float("inf"):
+            return due
+        starts = self.working_starts
+        before = bisect.bisect_left(starts, due - MINUTES_PER_DAY) - within_days
+        return starts[before] + MINUTES_PER_DAY if before >= 0 else float("-inf")
 
     def _citizen_delay(self, source: str, k: int, dist: Distribution):
         """Wait a citizen's delay (coming back, resubmitting, picking up), counted in open days.
@@ -291,6 +312,7 @@ class Journeys:
         for lst in (self.c_accepted, self.c_decided, self.c_end):
             lst.append(float("nan"))
         self.c_deadline.append(float("inf"))
+        self.c_commitment.append(float("inf"))
         for counts in (self.c_trips, self.c_reworks, self.c_handoffs):
             counts.append(0)
         self.c_handoff_wait.append(0.0)
@@ -352,6 +374,7 @@ class Journeys:
         now = self.env.now
         self.c_accepted[c] = now
         self.c_deadline[c] = self._deadline(now, service.deadline_days)
+        self.c_commitment[c] = self._deadline(now, service.commitment_days)
         if service.workflow:
             state = yield from self._back_office(c, k)
             if state != COMPLETED:
@@ -589,7 +612,10 @@ class Journeys:
             self.steps += 1
             if self.steps > self.max_steps:
                 raise TooManyEvents("steps", self.steps)
-            started = yield department.request(c, work, self.c_deadline[c])
+            # EDF and alerts by the committed deadline when there is one (never later than
+            # the statutory one), else by the statutory deadline
+            due = min(self.c_commitment[c], self.c_deadline[c])
+            started = yield department.request(c, work, due)
             if down is not None and down.measure(started, self.env.now) > 0:
                 self.c_hit[c] = True
             stale = self._chance("rework", k, rework, where)
@@ -677,6 +703,7 @@ class Journeys:
             decided=np.array(self.c_decided, dtype=float),
             end=np.array(self.c_end, dtype=float),
             deadline=np.array(self.c_deadline, dtype=float),
+            commitment=np.array(self.c_commitment, dtype=float),
             trips=np.array(self.c_trips, dtype=int),
             reworks=np.array(self.c_reworks, dtype=int),
             handoffs=np.array(self.c_handoffs, dtype=int),

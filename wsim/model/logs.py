@@ -47,6 +47,8 @@ class CaseLog:
     unbooked: np.ndarray = field(default_factory=lambda: np.empty(0))
     #: citizens the slots of the arrival days could take (capacity x slots, all services)
     slot_capacity: float = 0.0
+    #: the committed deadline (clock minutes; inf without a commitment), like `deadline`
+    commitment: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 @dataclass
@@ -83,4 +85,7 @@ class HallLog:
     day_start: np.ndarray = field(default_factory=lambda: np.empty(0))
     day_type: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     slot: np.ndarray = field(default_factory=lambda: np.empty(0))  # booked slot time, or NaN
+    #: per case of :func:`wsim.metrics.kpis.cases_of` (one per ticket without journeys): 1.0
+    #: rated bad, 0.0 good, NaN not rated (not completed); empty without ``satisfaction``
+    ratings: np.ndarray = field(default_factory=lambda: np.empty(0))
     cases: CaseLog | None = None

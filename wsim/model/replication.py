@@ -9,6 +9,7 @@ from __future__ import annotations
 from wsim.model.hall import Hall
 from wsim.model.journey import Journeys
 from wsim.model.logs import HallLog
+from wsim.model.satisfaction import ratings
 from wsim.model.timeline import TooManyEvents
 from wsim.scenario.limits import RunLimits, default_limits
 from wsim.scenario.schema import Scenario
@@ -47,6 +48,8 @@ def run_replication(
         log = hall.run()
         if journeys is not None:
             log.cases = journeys.log(log.window)
+        if scenario.satisfaction is not None:
+            log.ratings = ratings(log, scenario.satisfaction, seed, replication)
     except TooManyEvents as grown:
         raise _stopped(scenario, replication, limits, grown) from None
     return log

@@ -78,6 +78,13 @@ _EVERY_REASON = "a sync more often than once a second is real time: give a delay
 ChannelName = Literal["hall", "online", "kiosk", "phone"]
 RemoteChannelName = Literal["online", "kiosk", "phone"]
 DAY = 1440.0
+#: A count of working days (deadlines, commitments, alerts).
+WorkingDays = Annotated[
+    int,
+    Field(ge=0),
+    at_most(MAX_DEADLINE_DAYS, "100 years of working days"),
+    Unit("working days"),
+]
 
 
 class Outage(FrozenModel):
@@ -209,15 +216,32 @@ class DayHours(FrozenModel):
     close: Clock | None = Field(None, description="End of work (default: the hall's closing).")
 
 
+class Alert(FrozenModel):
+    """A supervisor's overdue alert: cases close to their due time go to the head of the queue.
+
+    A case is *alerted* once at most ``within_days`` working days remain before its due time
+    (its committed deadline, or the statutory one without a commitment): from the end of the
+    ``within_days``-th working day before its due day on (``within_days: 0``: once overdue).
+    Whenever a staff member takes the next case, alerted cases come first, earliest due time
+    first, ties by arrival at the department; the other cases keep the department's
+    discipline. A case without a deadline is never alerted, and no case in work is interrupted.
+    """
+
+    within_days: WorkingDays = Field(
+        description="Working days before the due time from which a case is alerted."
+    )
+
+
 class Department(FrozenModel):
     """Back-office staff who process workflow steps during working hours on working days.
 
     Working days are the calendar's working days (its ``weekdays`` and make-up days, not
     holidays), or the open days of the ``day_types`` listed; hours are ``open``/``close`` or,
     unset, the hall's hours of the day, and ``day_hours`` overrides them per day type.
-    ``discipline``: ``fifo`` or ``edf`` (earliest statutory deadline first). ``system``: the
-    name of an entry in ``systems``; work stops while it is down. ``hourly_cost`` is per staff
-    member.
+    ``discipline``: ``fifo`` or ``edf`` (earliest deadline first: the committed deadline of a
+    service with ``commitment_days``, else the statutory one). ``alert``: a supervisor's
+    overdue alert (see :class:`Alert`). ``system``: the name of an entry in ``systems``; work
+    stops while it is down. ``hourly_cost`` is per staff member.
     """
 
     staff: Annotated[int, Field(ge=1), at_most(MAX_STAFF, STAFF_REASON), Unit("staff")] = Field(
@@ -236,6 +260,9 @@ class Department(FrozenModel):
         "(a missing open or close is the hall's of that day).",
     )
     discipline: Literal["fifo", "edf"] = "fifo"
+    alert: Alert | None = Field(
+        None, description="Overdue alert: cases close to their due time are taken first."
+    )
     system: str | None = None
     hourly_cost: Annotated[
         float, Field(ge=0), at_most(MAX_MONEY, MONEY_REASON), Unit("currency per staff hour")
@@ -303,6 +330,9 @@ class Journey(FrozenModel):
     citizen once the workflow is done: ``pickup`` (a trip after ``pickup_delay`` and a window
     visit of ``pickup_time``), ``mail`` (after ``mail_delay``) or ``online`` (at once).
     ``deadline_days``: the statutory limit in working days from acceptance to decision.
+    ``commitment_days``: the committed limit (承诺时限) the center publishes, in the same
+    working days, at most the statutory one; EDF departments order by it, and on-time is
+    measured against both.
     """
 
     department: str | None = None
@@ -316,20 +346,28 @@ class Journey(FrozenModel):
     pickup_delay: Distribution = Fixed(value=DAY)
     pickup_time: Distribution = Fixed(value=3.0)
     mail_delay: Distribution = Fixed(value=2 * DAY)
-    deadline_days: (
-        Annotated[
-            int,
-            Field(ge=0),
-            at_most(MAX_DEADLINE_DAYS, "100 years of working days"),
-            Unit("working days"),
-        ]
-        | None
-    ) = None
+    deadline_days: WorkingDays | None = None
+    commitment_days: WorkingDays | None = Field(
+        None,
+        description="Committed limit in working days from acceptance to decision "
+        "(at most deadline_days).",
+    )
 
     @model_validator(mode="after")
     def _hall_or_remote(self) -> Journey:
         if not self.channels:
             raise FieldProblems([("channels", "at least one channel must start the service")])
+        return self
+
+    @model_validator(mode="after")
+    def _commitment_within_statute(self) -> Journey:
+        committed, statutory = self.commitment_days, self.deadline_days
+        if committed is not None and statutory is not None and committed > statutory:
+            message = (
+                f"must be at most deadline_days ({statutory}): a committed limit is the "
+                f"statutory one or shorter, found {committed}"
+            )
+            raise FieldProblems([("commitment_days", message)])
         return self
 
     def departments(self) -> list[str]:

@@ -29,6 +29,7 @@ from wsim.scenario.journeys import (
     RemoteChannelName,
     Segment,
 )
+from wsim.scenario.satisfaction import Satisfaction
 from wsim.scenario.staffing import Staffing
 
 
@@ -53,6 +54,9 @@ class Scenario(FrozenModel):
     handoffs: Handoffs = Handoffs()
     systems: dict[str, Outage] = {}
     staffing: Staffing | None = None
+    satisfaction: Satisfaction | None = Field(
+        None, description="Ratings of completed cases (see wsim.scenario.satisfaction)."
+    )
     decision: Decision = Decision()
 
     _source: Path | None = PrivateAttr(default=None)
