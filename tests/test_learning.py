@@ -59,15 +59,22 @@ def test_each_service_time_is_base_times_the_curve(form):
         services={"s1": {"window_time": {"dist": "fixed", "value": base}}},
     )
     visits = wsim.simulate(scenario, replications=1, seed=3).visits
-    m = curve_of(spec)
+    # the forms as docs/clerks.md states them, written out here independently of the model
+    stated = {
+        "exponential": lambda n: 1 + 0.6 * np.exp(-n * np.log(20) / 40),
+        "power": lambda n: np.where(n < 40, 1.6 * (n + 1.0) ** -(np.log(1.6) / np.log(41)), 1),
+        "linear": lambda n: np.where(n < 40, 1.6 - 0.6 * n / 40, 1),
+    }[form]
     checked = 0
     for _, tickets in served_by_clerk(visits):
-        k = np.arange(len(tickets))  # experience when called: 0, 1, 2, ...
-        expected = base * np.array([m(n) for n in k])
-        np.testing.assert_allclose(tickets.end - tickets.start, expected, rtol=0, atol=1e-9)
+        k = np.arange(len(tickets), dtype=float)  # experience when called: 0, 1, 2, ...
+        # end - start of clock times of a few thousand minutes: exact to float rounding
+        np.testing.assert_allclose(tickets.end - tickets.start, base * stated(k), atol=1e-9)
         checked += len(tickets)
     assert checked == (visits.outcome == "served").sum() > 200
+    assert len(visits.clerk.unique()) == 3  # every clerk has its own count
     # the curve's stated points: start at 0, full speed (or 95% of the way) at `after`
+    m = curve_of(spec)
     assert m(0) == pytest.approx(1.6)
     assert m(40) - 1 == pytest.approx(0.6 / 20 if form == "exponential" else 0.0)
 
