@@ -364,7 +364,8 @@ def test_unknown_key_suggests_the_right_one() -> None:
     assert error.file is None
     assert str(error) == (
         "<dict>: windows[0].cout: unknown field 'cout'; did you mean 'count'? "
-        "allowed: name, serves, count, schedule, speed, hourly_cost, day_schedules"
+        "allowed: name, serves, count, schedule, speed, hourly_cost, day_schedules, learning, "
+        "training, turnover"
     )
 
 

@@ -45,6 +45,7 @@ import simpy
 from wsim import streams
 from wsim.model.arrivals import ArrivalClock, periods
 from wsim.model.calendar import hall_days, open_days
+from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
 from wsim.model.simpy_private import now_of, value_of
 from wsim.model.states import TicketState
@@ -99,6 +100,7 @@ class Hall:
         self.closed = False
         self.days = hall_days(scenario.calendar, drain=scenario.uses_journeys())
         self.today = 0
+        self._init_people(scenario, seed, replication, svc)
         # Ticket lists (the visit log, appended as tickets arrive).
         self.t_service: list[int] = []
         self.t_stream: list[int] = []
@@ -183,6 +185,35 @@ class Hall:
         self.current = [-1] * n
         self.open_since = [0.0] * n
         self.shifts: list[tuple[int, float, float]] = []
+        self.planned = [0] * len(groups)  # [group] windows the schedule opens now
+        self.away = [0] * len(groups)  # [group] windows away for training now
+
+    def _init_people(self, scenario: Scenario, seed: int, rep: int, svc: dict[str, int]):
+        """Learning curves, training changes and departures of the groups that have them."""
+        n = len(self.clerk_group)
+        self.experience: list[Experience | None] = []
+        self.training: list[list[tuple[float, int]]] = []
+        self.departures: list[tuple[float, int]] = []  # (time, clerk), sorted by time
+        self.replacements: list[tuple[float, int]] = []  # (time, clerk) of departures so far
+        calendar = scenario.calendar
+        days_mode = calendar.mode == "days"
+        last = self.days[-1]
+        end = last.start + last.close if days_mode else float(calendar.horizon)
+        for g, group in enumerate(scenario.windows):
+            curve = group.learning
+            if curve is None:
+                self.experience.append(None)
+            else:
+                chosen = curve.services
+                services = None if chosen is None else frozenset(svc[x] for x in chosen)
+                self.experience.append(Experience(curve, n, services))
+            changes = training_changes(group.training, self.days, clip=days_mode)
+            self.training.append([(t, k) for t, k in changes if t < end])
+            if group.turnover is not None:
+                gap = streams.unit_exponentials(streams.stream(seed, rep, f"turnover:{group.name}"))
+                rate = group.turnover.per_year
+                self.departures += departures(gap, rate, self.group_clerks[g], end)
+        self.departures.sort()
 
     def _init_appointments(self, scenario: Scenario, svc: dict[str, int]) -> None:
         """Per group, the heap of booked tickets in their grace interval (None without any)."""
@@ -218,6 +249,11 @@ class Hall:
             env.process(self._staffing(g, group))
         if calendar.mode == "days":
             env.process(self._closings())
+        for g, changes in enumerate(self.training):
+            if changes:
+                env.process(self._training(g, changes))
+        for t, c in self.departures:
+            env.timeout(t, c).callbacks.append(self._on_departure)
         env.run()
         for c, is_open in enumerate(self.is_open):
             if is_open:
@@ -352,7 +388,11 @@ class Hall:
         self.t_clerk[tid] = c
         self.busy[c] = True
         self.current[c] = tid
-        duration = self.t_work[tid] / self.speed[self.clerk_group[c]].get(s, 1.0)
+        g = self.clerk_group[c]
+        duration = self.t_work[tid] / self.speed[g].get(s, 1.0)
+        experience = self.experience[g]
+        if experience is not None:
+            duration *= experience.factor(c, s, now)
         self.env.timeout(duration, c).callbacks.append(self._on_done)
 
     def _on_done(self, ev: simpy.Event) -> None:
@@ -446,6 +486,11 @@ class Hall:
         self.shifts.append((c, self.open_since[c], now_of(self.env)))
 
     def set_count(self, g: int, n: int) -> None:
+        """The schedule opens `n` windows of group `g` from now on, less those at training."""
+        self.planned[g] = n
+        self._staff(g, max(n - self.away[g], 0))
+
+    def _staff(self, g: int, n: int) -> None:
         """Make `n` clerks of group `g` work from now on (busy ones leave when done)."""
         clerks = self.group_clerks[g]
         staying = [c for c in clerks if self.is_open[c] and not self.leaving[c]]
@@ -503,6 +548,26 @@ class Hall:
                 if at > env.now:
                     yield env.timeout(at - env.now)
                 self.set_count(g, n)
+
+    def _training(self, g: int, changes: list[tuple[float, int]]):
+        """Process: take windows of group `g` off for training and back (`changes`: +k, -k).
+
+        While the hall is closed only the count away changes; the opening staffs the rest.
+        """
+        env = self.env
+        for at, delta in changes:
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            self.away[g] += delta
+            if not self.closed:
+                self._staff(g, max(self.planned[g] - self.away[g], 0))
+
+    def _on_departure(self, ev: simpy.Event) -> None:
+        """A clerk leaves: a beginner takes the window (the citizen being served is finished)."""
+        c = value_of(ev)
+        now = now_of(self.env)
+        self.experience[self.clerk_group[c]].replace(c, now)
+        self.replacements.append((now, c))
 
     def _closings(self):
         """Process (days mode): open the hall, staff it, and close it, every open day."""

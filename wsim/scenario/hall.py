@@ -26,6 +26,7 @@ from wsim.scenario.errors import (
     unknown_name_message,
 )
 from wsim.scenario.journeys import Journey
+from wsim.scenario.learning import LearningCurve, TrainingSession, Turnover
 from wsim.scenario.limits import (
     MAX_BALK_AT,
     MAX_MONEY,
@@ -224,7 +225,9 @@ class WindowGroup(FrozenModel):
     ``hourly_cost`` is the cost of one open window (its clerk) per hour.
     ``day_schedules`` give other schedules (or counts) on days of a type, e.g.
     ``{saturday: {"09:00": 2}, late_thursday: 3}``; day types not listed use ``count`` or
-    ``schedule``.
+    ``schedule``. ``learning``, ``training`` and ``turnover``: clerks who get faster with
+    experience, leave the windows for training sessions and are replaced by beginners (see
+    :mod:`wsim.scenario.learning`).
     """
 
     name: str = Field(description="The group's name in results.")
@@ -239,6 +242,15 @@ class WindowGroup(FrozenModel):
         {},
         description="Day type -> the windows open on days of that type: a schedule mapping "
         "(clock time -> windows open from then on) or a count (open all day).",
+    )
+    learning: LearningCurve | None = Field(
+        None, description="The clerks' learning curve (see wsim.scenario.learning)."
+    )
+    training: tuple[TrainingSession, ...] = Field(
+        (), description="Training sessions that take windows off (see wsim.scenario.learning)."
+    )
+    turnover: Turnover | None = Field(
+        None, description="Clerks leaving, replaced by beginners (needs learning)."
     )
 
     @field_validator("day_schedules", mode="before")
@@ -312,9 +324,43 @@ class WindowGroup(FrozenModel):
             for service in self.speed
             if service not in self.serves
         ]
+        problems += self._people_problems()
         if problems:
             raise FieldProblems(problems)
         return self
+
+    def _people_problems(self) -> list[Problem]:
+        """What is wrong with the group's learning curve, training sessions and turnover."""
+        problems: list[Problem] = []
+        curve_services = self.learning.services or () if self.learning else ()
+        problems += [
+            (
+                f"learning.services[{index}]",
+                unknown_name_message("service", service, self.serves)
+                + " (the curve's services must be services this group serves)",
+            )
+            for index, service in enumerate(curve_services)
+            if service not in self.serves
+        ]
+        most = self.max_count
+        problems += [
+            (
+                f"training[{index}].windows",
+                f"must be at most {most} (the most windows the group opens), "
+                f"found {session.windows}",
+            )
+            for index, session in enumerate(self.training)
+            if session.windows > most
+        ]
+        if self.turnover is not None and self.learning is None:
+            problems.append(
+                (
+                    "turnover",
+                    "needs a learning curve (learning): without one a beginner is as "
+                    "fast as the clerk who left",
+                )
+            )
+        return problems
 
     def count_at(self, minute_of_day: float, daily: bool = False, day_type: str = "default") -> int:
         """Windows open at ``minute_of_day`` (on a day of type `day_type`).

@@ -22,8 +22,9 @@ The merge rules, so that an overlay never changes a scenario silently:
   to an existing one, or a demand stream of a service the base already has under another
   channel or priority): then ``add: true`` says it is new on purpose. An item without its key
   fields cannot be matched, and is an error that says how to write it.
-- **sequences** (:data:`SEQUENCES`: a service's ``workflow``, a shift's ``breaks``) and lists
-  of plain values (``serves``, ``weekdays``) are replaced whole, and so is any list written as
+- **sequences** (:data:`SEQUENCES`: a service's ``workflow``, a shift's ``breaks``, a window
+  group's ``training``) and lists of plain values (``serves``, ``weekdays``) are replaced
+  whole, and so is any list written as
   ``{replace: [...]}``, the way to give a whole new list on purpose (``demand: {replace:
   [...]}``). Any other list of mappings must be written that way.
 - scalars replace.
@@ -122,7 +123,12 @@ LIST_KEYS: dict[str, ListKey] = {
 
 #: Lists that are ordered sequences: an overlay gives the whole new sequence.
 SEQUENCES: frozenset[str] = frozenset(
-    {"services.*.workflow", "services.*.workflow.parallel", "staffing.shifts.breaks"}
+    {
+        "services.*.workflow",
+        "services.*.workflow.parallel",
+        "staffing.shifts.breaks",
+        "windows.training",
+    }
 )
 
 #: Mappings whose keys are names of entries (what a new entry is, for messages).
