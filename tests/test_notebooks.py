@@ -39,5 +39,37 @@ def test_notebook_runs(path, monkeypatch):
     assert "image/png" in shown, "no figure shown"
 
 
-def test_the_study_notebook_is_there():
-    assert "w_district_study.ipynb" in [path.name for path in NOTEBOOKS]
+SERIES = [
+    "01_w_district_baseline",
+    "02_reform_options",
+    "03_staffing",
+    "04_portfolio",
+    "05_validation",
+    "06_sensitivity",
+]
+
+
+def test_the_series_is_whole_and_numbered():
+    """The study's notebooks 01-06 are there, and every notebook has a two-digit number."""
+    names = [path.stem for path in NOTEBOOKS]
+    assert set(SERIES) <= set(names)
+    assert all(name[:2].isdigit() and name[2] == "_" for name in names), names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_committed_without_outputs(path):
+    """Diffs stay readable: no outputs, no execution counts (nbstripout strips them)."""
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code
+    assert [cell.get("outputs") for cell in code] == [[]] * len(code)
+    assert [cell.get("execution_count") for cell in code] == [None] * len(code)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_states_question_assumptions_and_run_time(path):
+    """The first cell says what the notebook asks, what it assumes and how long it runs."""
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "markdown"
+    for words in ("**Question.**", "**Assumptions.**", "**Run time.**", "WSIM_NOTEBOOK_SMALL"):
+        assert words in first.source, words

@@ -59,7 +59,7 @@ def correct(
             scheduled=int(scheduled.sum()),
             missed=len(misses),
         )
-        room = _group_headroom(problem, kpis)
+        room = group_headroom(problem, kpis)
         if misses.size:
             raise_at = _groups_to_raise(room, misses)
             if not raise_at.any():
@@ -112,7 +112,7 @@ def _lower(
         frozen |= lower
 
 
-def _group_headroom(problem: StaffingProblem, kpis: pd.DataFrame) -> np.ndarray:
+def group_headroom(problem: StaffingProblem, kpis: pd.DataFrame) -> np.ndarray:
     """(groups, slots) headroom of each staffed group's own citizens (see ``headroom``)."""
     room = headroom(kpis, problem.target, surely=True).to_numpy()
     table = np.ones(problem.shape)

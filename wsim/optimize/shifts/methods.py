@@ -10,30 +10,44 @@ Three methods set the windows each staffed group needs in each slot:
   that miss the target where the hall misses it, and, once every slot meets it, try one
   window fewer where there is room to spare, keeping the change only if the shifts get
   cheaper. A slot meets the target in this loop only when its whole confidence interval does.
-  All iterations use the same seed (common random numbers), so a change between iterations
-  is the staffing's doing, not chance's.
+  Then a descent from the cheapest plan that met the target so, the loop's or a formula
+  method's: one shift fewer at a time where its windows have slack, while the target still
+  holds. All iterations use the same seed (common random numbers), so a change between
+  iterations is the staffing's doing, not chance's.
 
 Every method ends the same way: the requirements are covered by shifts at least cost, the
 plan is applied to the scenario and simulated with a separate seed (``seed + 1`` by default),
 which gives the slot KPIs the plan is judged by. The simulation method's own iterations use
-``seed``, so the verification is out of sample. The run's state and the capacity checks are
-in :mod:`.run`, the correction loop in :mod:`.correction`.
+``seed``, so the verification is out of sample; its verification also simulates the formula
+methods' plans and returns the cheapest plan that meets the target there, so it never returns
+a plan costlier than another method's plan that meets the target in the same verification
+(the choice among those few plans is the one use of the verification's random numbers). The
+run's state and the capacity checks are in :mod:`.run`, the correction loop in
+:mod:`.correction`, the descent and the choice in :mod:`.descent`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from wsim.experiment import simulate
 from wsim.optimize.shifts.correction import correct
+from wsim.optimize.shifts.descent import (
+    Candidate,
+    cheapest_verified,
+    descend,
+    in_sample_kpis,
+    meets_surely,
+)
 from wsim.optimize.shifts.kpis import HALL, missed, slot_kpis
 from wsim.optimize.shifts.load import Curves, demand_curves, measured_curves
 from wsim.optimize.shifts.plan import StaffingPlan
-from wsim.optimize.shifts.problem import StaffingProblem
+from wsim.optimize.shifts.problem import StaffingInfeasible, StaffingProblem
 from wsim.optimize.shifts.requirements import (
     delay_levels,
     lag_requirements,
@@ -44,6 +58,7 @@ from wsim.optimize.shifts.run import Budget, Progress, Run
 from wsim.scenario import Scenario, load_scenario
 
 METHODS = ("sipp", "lag", "simulation")
+FORMULAS = {"sipp": sipp_requirements, "lag": lag_requirements}
 
 
 def staffing(
@@ -83,18 +98,17 @@ def staffing(
     problem = StaffingProblem(load_scenario(scenario))
     run = Run(problem, method, replications, seed, workers, Budget(time_limit), progress)
     curves = _hall_demand(run)
-    if method == "simulation":
-        requirements = _iterative_requirements(run, curves, max_iterations)
-        requirements, plan, scheduled = correct(run, requirements, max_iterations)
-    else:
-        formula = sipp_requirements if method == "sipp" else lag_requirements
-        requirements = formula(problem, curves)
-        plan, scheduled = run.cover(requirements)
-        run.record(method, requirements, cost=plan.cost, scheduled=int(scheduled.sum()))
     verify_reps = verify_replications or replications
     verify_with = seed + 1 if verify_seed is None else verify_seed
-    results = run.simulate(scheduled, verify_with, verify_reps)
-    kpis = slot_kpis(problem, results.visits, verify_reps)
+    if method == "simulation":
+        chosen, kpis = _simulation_plan(run, curves, max_iterations, verify_with, verify_reps)
+        requirements, plan, scheduled = chosen.requirements, chosen.plan, chosen.scheduled
+    else:
+        requirements = FORMULAS[method](problem, curves)
+        plan, scheduled = run.cover(requirements)
+        run.record(method, requirements, cost=plan.cost, scheduled=int(scheduled.sum()))
+        results = run.simulate(scheduled, verify_with, verify_reps)
+        kpis = slot_kpis(problem, results.visits, verify_reps)
     run.record(
         "verify",
         requirements,
@@ -136,6 +150,46 @@ def _hall_demand(run: Run) -> Curves:
         "simulation of the scenario as given"
     )
     return measured_curves(problem, pilot.visits, run.replications)
+
+
+def _simulation_plan(
+    run: Run, curves: Curves, max_iterations: int, verify_seed: int, verify_reps: int
+) -> tuple[Candidate, pd.DataFrame]:
+    """The simulation method: ISA, correction, descent from the cheapest met plan, choice.
+
+    The formula methods' plans are simulated on the run's random numbers too; the cheapest
+    plan that meets the target with confidence there (the correction loop's or a formula's)
+    is where the descent starts. The descended plan and the formula plans are then verified
+    together and the cheapest that meets the target in that verification is returned with
+    its verification KPIs (see :mod:`.descent`).
+    """
+    requirements = _iterative_requirements(run, curves, max_iterations)
+    requirements, plan, scheduled = correct(run, requirements, max_iterations)
+    own = Candidate("simulation", requirements, plan, scheduled)
+    formulas = _formula_candidates(run, curves)
+    met = []
+    for candidate in [own, *formulas]:
+        kpis = in_sample_kpis(run, candidate)
+        if meets_surely(kpis):
+            met.append((candidate, kpis))
+    if met:
+        start, kpis = min(met, key=lambda entry: entry[0].cost)
+        run.record(f"descent from {start.source}", start.requirements, cost=start.cost)
+        own = descend(run, replace(start, source="simulation"), kpis, max_iterations)
+    return cheapest_verified(run, [own, *formulas], verify_seed, verify_reps)
+
+
+def _formula_candidates(run: Run, curves: Curves) -> list[Candidate]:
+    """The SIPP and lag plans as those methods make them (unless one cannot be staffed)."""
+    candidates = []
+    for name, formula in FORMULAS.items():
+        requirements = formula(run.problem, curves)
+        try:
+            plan, scheduled = run.cover(requirements)
+        except StaffingInfeasible:
+            continue
+        candidates.append(Candidate(name, requirements, plan, scheduled))
+    return candidates
 
 
 def _iterative_requirements(run: Run, curves: Curves, max_iterations: int) -> np.ndarray:
