@@ -46,9 +46,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from wsim.optimize.levers import load_levers
     from wsim.serve import WhatIf, serve
+    from wsim.serve.server import bind
 
     if not 0 <= args.port <= 65535:
         raise SystemExit(f"wsim serve: --port must be from 0 to 65535, got {args.port}")
+    sock = bind(args.host, args.port)  # a port in use fails before anything is simulated
     lever_set = load_levers(args.levers) if args.levers else None
     whatif = WhatIf(
         args.scenario,
@@ -57,5 +59,5 @@ def _serve(args: argparse.Namespace) -> int:
         replications=args.reps,
         seed=args.seed,
     )
-    serve(whatif, args.host, args.port, quiet=args.quiet)
+    serve(whatif, args.host, args.port, quiet=args.quiet, sock=sock)
     return 0

@@ -50,7 +50,9 @@ class Lever:
     choices : the allowed values of a choice or a set.
     paths : scenario field paths (as in messages, ``windows[2].schedule``) whose problems
         belong beside this field.
-    target : what the overlay fragment changes: a kind-specific tuple (see :func:`fragment`).
+    target : what the overlay fragment changes: a kind-specific tuple (see
+        :func:`wsim.serve.overlay.changes_of`).
+    now : the baseline's value in words, where `current` does not say it (a nightly sync).
     """
 
     id: str
@@ -64,6 +66,7 @@ class Lever:
     choices: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     target: tuple[Any, ...] = field(default=(), repr=False)
+    now: str = ""
 
     def describe_range(self) -> str:
         """The allowed values in words (``0 to 10000``, ``pre or full``)."""
@@ -238,9 +241,8 @@ def _sync_levers(raw: Mapping[str, Any], scenario: Scenario) -> list[Lever]:
         Lever(
             id="sync",
             section="Back office",
-            label="sharing platform syncs every (empty: as now"
-            + ("" if every is not None else ", " + _sync_now(raw))
-            + ")",
+            label="sharing platform syncs every",
+            now=f"every {every:g} min" if every is not None else _sync_now(raw),
             unit="min",
             kind="number",
             current=every,

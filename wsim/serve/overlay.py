@@ -350,7 +350,7 @@ def describe_changes(levers: Sequence[Lever], values: Mapping[str, Any]) -> list
     for lever in levers:
         if lever.id not in values or lever.target[0] == "cost":
             continue
-        old, new = _shown(lever.current), _shown(values[lever.id])
+        old, new = lever.now or _shown(lever.current), _shown(values[lever.id])
         where = lever.section.removeprefix("Windows: ")
         what = f"{where}, {lever.label}" if lever.section.startswith("Windows") else lever.label
         if lever.kind == "switch":
@@ -365,7 +365,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, tuple):
         return ", ".join(value) or "none"
     if value is None:
-        return "as now"
+        return "none"
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from wsim.comparison import Comparison
 from wsim.experiment import Executor, Replication, Task, make_executor
-from wsim.scenario import Scenario
+from wsim.scenario import Cost, Scenario
 from wsim.scenario.limits import RunLimits
 
 State = Literal["queued", "running", "done", "cancelled", "failed"]
@@ -33,6 +33,12 @@ KEEP_TABLES = 10
 CACHED_SCENARIOS = 32
 #: The baseline's option name in every comparison of the page.
 BASELINE = "baseline"
+
+
+def simulated_digest(scenario: Scenario) -> str:
+    """The digest of what is simulated: the name, description and cost change no number."""
+    plain = scenario.model_copy(update={"name": "-", "description": "", "cost": Cost()})
+    return plain.digest()
 
 
 class Cancelled(Exception):
@@ -128,7 +134,7 @@ class Runner:
         self, job: Job, scenarios: Mapping[str, Scenario]
     ) -> dict[str, list[Replication]]:
         """Every replication of every scenario, from the cache or by running the missing ones."""
-        stores = {name: self._store(s.digest(), job.seed) for name, s in scenarios.items()}
+        stores = {name: self._store(simulated_digest(s), job.seed) for name, s in scenarios.items()}
         tasks: list[Task] = []
         owners: list[dict[int, Replication]] = []
         seen: set[int] = set()

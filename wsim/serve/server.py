@@ -54,12 +54,16 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve(
-    whatif: WhatIf, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False
+    whatif: WhatIf,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    quiet: bool = False,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve the page until interrupted (Ctrl-C)."""
+    """Serve the page until interrupted (Ctrl-C), on `sock` if given (see :func:`bind`)."""
     import uvicorn
 
-    sock = bind(host, port)
+    sock = sock or bind(host, port)
     bound = sock.getsockname()[1]
     if not is_loopback(host):
         print(
