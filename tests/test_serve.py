@@ -24,7 +24,7 @@ from wsim.serve.app import MAX_BODY_BYTES
 from wsim.serve.levers import scenario_levers
 from wsim.serve.overlay import build
 from wsim.serve.runs import Runner
-from wsim.serve.server import bind, is_loopback
+from wsim.serve.server import bind, exposure_warning, is_loopback
 
 EXAMPLES = Path(__file__).parent.parent / "scenarios" / "examples"
 SMALL = EXAMPLES / "small_hall.yaml"
@@ -224,3 +224,67 @@ def test_a_used_port_is_refused_with_exit_2(capsys):
 def test_loopback_addresses():
     assert all(map(is_loopback, ("127.0.0.1", "127.3.2.1", "::1", "localhost")))
     assert not any(map(is_loopback, ("0.0.0.0", "192.0.2.1", "example.org")))
+
+
+def test_a_foreign_address_is_warned_about():
+    assert exposure_warning("127.0.0.1") is None
+    assert "reachable from other machines" in (exposure_warning("0.0.0.0") or "")
+
+
+def _children(pid: int) -> set[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return {int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_the_command_serves_loopback_and_sigterm_frees_the_workers():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    command = [sys.executable, "-m", "wsim.cli", "serve", str(SMALL), "--port", "0", "--quiet"]
+    command += ["--reps", "2", "--workers", "2"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    workers: set[int] = set()
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline().decode()
+        url = line.split(" is at ")[1].strip()
+        assert url.startswith("http://127.0.0.1:")  # the default address is the loopback one
+        end = time.monotonic() + 60
+        while b"baseline-kpis" not in urllib.request.urlopen(url + "baseline").read():
+            assert time.monotonic() < end, "the baseline did not finish in 60 s"
+            time.sleep(0.1)
+        workers = _children(server.pid)
+        assert len(workers) >= 2  # the replications ran in worker processes
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(30) == 0
+        assert b"warning" not in server.stderr.read()  # type: ignore[union-attr]
+        assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for pid in workers:  # a failed check leaves no process behind
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_no_path_from_the_browser_reaches_the_file_system(client, whatif):
+    # the static files are the page's own: a way out of their folder is not found
+    for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py"):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert "WhatIf" not in answer.text
+    # a run's name that looks like a path only names the downloaded file, made safe
+    name = '../../etc/passwd"; x'
+    answer = client.post("/run", content=_form(name=name), headers=FORM)
+    assert answer.status_code == 202
+    job = answer.json()["job"]
+    disposition = client.get(f"/jobs/{job}/overlay.yaml").headers["content-disposition"]
+    assert disposition == 'attachment; filename="etc_passwd_x.yaml"'
+    assert client.get("/jobs/..%2f..%2fetc%2fpasswd").status_code == 404
+    client.post(f"/jobs/{job}/cancel")

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import signal
 import socket
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from wsim.errors import WsimError
 from wsim.serve.app import WhatIf, create_app
@@ -53,6 +57,39 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def exposure_warning(host: str) -> str | None:
+    """The warning printed when `host` is not a loopback address, else None."""
+    if is_loopback(host):
+        return None
+    return (
+        f"wsim serve: warning: serving on {host}, reachable from other machines; the page "
+        "has no log-in and anyone who reaches it can run simulations"
+    )
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Let SIGTERM end the server like Ctrl-C does, with the worker processes freed.
+
+    uvicorn stops on SIGTERM and then raises the signal again with the handler that was in
+    place before it started; the default one would end the process at once, leaving the
+    worker processes running. This handler raises :class:`SystemExit` instead, so that the
+    ``finally`` of :func:`serve` closes the runner.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve(
     whatif: WhatIf,
     host: str = DEFAULT_HOST,
@@ -65,12 +102,9 @@ def serve(
 
     sock = sock or bind(host, port)
     bound = sock.getsockname()[1]
-    if not is_loopback(host):
-        print(
-            f"wsim serve: warning: serving on {host}, reachable from other machines; the page "
-            "has no log-in and anyone who reaches it can run simulations",
-            file=sys.stderr,
-        )
+    warning = exposure_warning(host)
+    if warning:
+        print(warning, file=sys.stderr)
     shown = f"[{host}]" if ":" in host else host
     print(
         f"wsim serve: the what-if page of {whatif.file} is at http://{shown}:{bound}/", flush=True
@@ -80,7 +114,8 @@ def serve(
     )
     server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        with _terminate_as_exit():
+            server.run(sockets=[sock])
     finally:
         whatif.runner.close()
         sock.close()
