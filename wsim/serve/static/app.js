@@ -82,6 +82,7 @@
       item.querySelector(".pick").checked = true;
       const answer = await fetch(`/jobs/${job}/result`);
       result.innerHTML = await answer.text();
+      showResult();
     } else {
       result.innerHTML = "";
       const note = document.createElement("p");
@@ -91,6 +92,12 @@
         ? "The run was cancelled." : `The run failed: ${status.error}`;
       result.append(note);
     }
+  }
+
+  // Bring the result into view when its top is off the screen (below the levers on a phone).
+  function showResult() {
+    const top = result.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.8) result.scrollIntoView({ block: "start" });
   }
 
   form.addEventListener("submit", async (event) => {
