@@ -92,7 +92,11 @@ def run_view(comparison: Comparison, option: str, phrases: Sequence[str]) -> dic
 
 
 def sentence(phrases: Sequence[str], rows: Sequence[dict[str, Any]], cost: dict[str, Any]) -> str:
-    """One sentence of what changed and what it did to the first headline KPI."""
+    """One sentence of what changed and what it did to the first headline KPI.
+
+    It starts with "With" rather than a capitalised first phrase: phrases begin with names
+    from the scenario (``social_security``), which keep the case the file gives them.
+    """
     what = "; ".join(phrases) if phrases else "nothing changed"
     first = next((row for row in rows if row["kpi"] in HEADLINE_KPIS), None)
     effect = (
@@ -101,7 +105,7 @@ def sentence(phrases: Sequence[str], rows: Sequence[dict[str, Any]], cost: dict[
         else "no measure varies"
     )
     money = f"{cost['per_year']} {cost['currency']}"
-    return f"{what[:1].upper()}{what[1:]}: {effect}; it costs {money} a year."
+    return f"With {what}: {effect}; it costs {money} a year."
 
 
 def _plot(comparison: Comparison) -> dict[str, str]:
