@@ -57,8 +57,9 @@ _UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samp
 class Handover:
     """How a case reaches one step's department from one sender: the rule and its record.
 
-    ``where`` names the rule's random streams (``""`` for the default rule, ``":a>b"`` for a
-    pair's, so that pairs with their own delays draw from their own streams); ``source`` and
+    ``where`` names the rule's random streams (``""`` for the default rule's transport,
+    ``":a>b"`` for a pair's own, so that pairs with their own delays draw from their own
+    streams and a pair that only changes the stale-data rule draws as before); ``source`` and
     ``target`` are department indices in the scenario's order (``-1``: no known sender).
     """
 
@@ -581,7 +582,9 @@ class Journeys:
             for source in senders:
                 i = handoffs.match(source, target, service)
                 rule = handoffs if i is None else handoffs.pair_rules[i]
-                where = "" if i is None else f":{source}>{target}"
+                # a pair with its own transport draws its delays from its own streams
+                own = i is not None and handoffs.pairs[i].gives_transport
+                where = f":{source}>{target}" if own else ""
                 found[source] = Handover(rule, where, index.get(source, -1), index[target])
             return found
 

@@ -368,6 +368,16 @@ class HandoffPair(HandoffRule):
         return field in self.model_fields_set
 
     @property
+    def gives_transport(self) -> bool:
+        """Whether the pair's transport is its own (it gives a transport field)."""
+        return any(self.gives(k) for k in TRANSPORT_FIELDS)
+
+    @property
+    def gives_data(self) -> bool:
+        """Whether the pair's stale-data rule is its own (it gives rework or staleness)."""
+        return any(self.gives(k) for k in DATA_FIELDS)
+
+    @property
     def key(self) -> tuple[str, str, str | None]:
         """``(from, to, service)``: what the pair overrides."""
         return (self.from_, self.to, self.service)
@@ -397,7 +407,7 @@ class Handoffs(HandoffRule):
                 message = f"the same pair as pairs[{seen[pair.key]}] (from, to and service)"
                 problems.append((f"pairs[{i}]", message))
             seen.setdefault(pair.key, i)
-            if not any(pair.gives(k) for k in (*TRANSPORT_FIELDS, *DATA_FIELDS)):
+            if not (pair.gives_transport or pair.gives_data):
                 fields = ", ".join((*TRANSPORT_FIELDS, *DATA_FIELDS))
                 problems.append((f"pairs[{i}]", f"gives no rule field ({fields})"))
         if problems:
@@ -422,8 +432,7 @@ class Handoffs(HandoffRule):
 
     def _resolved(self, pair: HandoffPair) -> HandoffRule:
         values: dict[str, Any] = {}
-        for half in (TRANSPORT_FIELDS, DATA_FIELDS):
-            own = any(pair.gives(k) for k in half)
+        for half, own in ((TRANSPORT_FIELDS, pair.gives_transport), (DATA_FIELDS, pair.gives_data)):
             values.update({k: getattr(pair if own else self, k) for k in half})
         return HandoffRule(**values)
 
