@@ -2,8 +2,8 @@
 
 Levers are applied to the baseline, and written as an overlay that loads.
 
-Fast: nothing here simulates. Loading a scenario with per-pair handoffs (sharing levers)
-needs the ``handoffs.pairs`` schema, so those levers are checked at the mapping level.
+Fast: nothing here simulates. Sharing levers write per-pair handoffs (``handoffs.pairs``),
+checked both at the mapping level and as the scenarios they load to.
 """
 
 from __future__ import annotations
@@ -39,11 +39,8 @@ def levers():
 
 
 def loadable(levers) -> list[str]:
-    """Every lever that today's schema can load, without one_window.
-
-    Sharing writes handoffs.pairs; one_window conflicts with many levers.
-    """
-    return [n for n in levers.names if not n.startswith("sharing:") and n != "reform:one_window"]
+    """Every lever but one_window, which conflicts with many levers."""
+    return [n for n in levers.names if n != "reform:one_window"]
 
 
 def same_scenario(a: Scenario, b: Scenario) -> bool:
@@ -429,18 +426,23 @@ def test_sharing_levers_at_the_mapping_level(levers):
     }
 
 
-def test_sharing_carries_the_rework_it_finds():
-    """A sharing rule without its own rework takes the scenario's top-level rework when applied.
+def test_sharing_keeps_the_stale_data_rule_it_finds():
+    """A sharing rule without its own rework keeps the scenario's stale-data rule.
 
-    That is the baseline's 0.08, or 0.02 after a data-sharing reform.
+    The schema resolves it (the pair gives only its transport): the baseline's 0.08, or 0.02
+    after a data-sharing reform, which applies first; the transport is real time either way.
     """
     base_raw, _ = resolve_mapping(W / "baseline.yaml")
-    pair = Lever("sharing:a-b", "sharing", "", 0, 0, (SetHandoffPair("market", "tax", {}),))
-    assert apply_levers(base_raw, [pair])["handoffs"]["pairs"][0]["rework"] == 0.08
+    rule = {"mode": "platform", "delay": 5}
+    pair = Lever("sharing:a-b", "sharing", "", 0, 0, (SetHandoffPair("market", "tax", rule),))
+    alone = Scenario.model_validate(apply_levers(base_raw, [pair])).handoffs
+    resolved = alone.rule_for("market", "tax", "company_registration")
+    assert (resolved.rework, resolved.at, resolved.delay.expected()) == (0.08, None, 5.0)
+    assert alone.rule_for("tax", "market", "company_registration") is alone  # one way only
     catalog = Catalog()
     reform_levers(["reforms/data_sharing.yaml"], W, W / "baseline.yaml", base_raw, "CNY", catalog)
-    after = apply_levers(base_raw, [pair, *catalog.levers])  # the reform applies first
-    assert after["handoffs"]["pairs"][0]["rework"] == 0.02
+    after = Scenario.model_validate(apply_levers(base_raw, [pair, *catalog.levers])).handoffs
+    assert after.rule_for("market", "tax", "company_registration").rework == 0.02
 
 
 def test_conflicting_levers_fail_clearly(levers):
