@@ -24,7 +24,7 @@ from wsim.optimize.levers import (
     write_overlay,
 )
 from wsim.optimize.levers.catalog import Catalog, reform_levers
-from wsim.optimize.levers.operations import SetHandoffPair
+from wsim.optimize.levers.operations import MergeFragment, SetHandoffPair
 from wsim.scenario import ScenarioError, load_scenario, resolve_mapping
 from wsim.scenario.overlays import merge
 from wsim.scenario.schema import Scenario
@@ -397,21 +397,22 @@ def test_five_reforms_compose_into_the_combined_package(levers):
 
 
 def test_sharing_levers_at_the_mapping_level(levers):
-    """Sharing writes complete handoffs.pairs rules both ways and leaves the top-level rule.
+    """Sharing writes handoffs.pairs transports both ways and leaves the top-level rule.
 
-    The rules carry the delay and the lever's rework; as an overlay its changes reproduce the
+    The rules carry the delay (and the baseline's staleness by inheritance, so they write no
+    rework); as an overlay its changes reproduce the
     mapping by merge.
     """
     names = ["sharing:market-tax", "sharing:hpf-realestate", "reform:parallel_approval"]
     applied = levers.apply(names)
     handoffs = applied["handoffs"]
-    assert {k: handoffs[k] for k in ("mode", "at", "rework")} == {
+    assert {k: handoffs[k] for k in ("mode", "at", "staleness")} == {
         "mode": "platform",
         "at": "02:00",
-        "rework": 0.08,
+        "staleness": {"per_hour": 0.003},
     }
     delay = {"dist": "uniform", "min": 5.0, "max": 60.0}
-    rule = {"mode": "platform", "delay": delay, "rework": 0.02}
+    rule = {"mode": "platform", "delay": delay}
     assert handoffs["pairs"] == [
         {"from": "hpf", "to": "realestate", **rule},
         {"from": "realestate", "to": "hpf", **rule},
@@ -430,7 +431,8 @@ def test_sharing_keeps_the_stale_data_rule_it_finds():
     """A sharing rule without its own rework keeps the scenario's stale-data rule.
 
     The schema resolves it (the pair gives only its transport): the baseline's rule, or the
-    data-sharing reform's, which applies first; the transport is real time either way.
+    rule a later overlay leaves (a fragment with its own rework and staleness rate, as a
+    reform could set them); the transport is real time either way.
     """
     base_raw, _ = resolve_mapping(W / "baseline.yaml")
     rule = {"mode": "platform", "delay": 5}
@@ -441,12 +443,13 @@ def test_sharing_keeps_the_stale_data_rule_it_finds():
     assert (resolved.rework, resolved.staleness) == (baseline.rework, baseline.staleness)
     assert (resolved.at, resolved.delay.expected()) == (None, 5.0)
     assert alone.rule_for("tax", "market", "company_registration") is alone  # one way only
-    catalog = Catalog()
-    reform_levers(["reforms/data_sharing.yaml"], W, W / "baseline.yaml", base_raw, "CNY", catalog)
-    after = Scenario.model_validate(apply_levers(base_raw, [pair, *catalog.levers])).handoffs
-    reform = load_scenario(W / "reforms" / "data_sharing.yaml").handoffs
+    stale = {"rework": 0.01, "staleness": {"per_hour": 2 * baseline.staleness.per_hour}}
+    later = Lever("later", "lever", "", 0, 0, (MergeFragment({"handoffs": stale}),))
+    after = Scenario.model_validate(apply_levers(base_raw, [pair, later])).handoffs
     resolved = after.rule_for("market", "tax", "company_registration")
-    assert (resolved.rework, resolved.staleness) == (reform.rework, reform.staleness)
+    assert (resolved.rework, resolved.staleness) == (after.rework, after.staleness)
+    assert (resolved.rework, resolved.staleness.per_hour) == (0.01, stale["staleness"]["per_hour"])
+    assert (resolved.at, resolved.delay.expected()) == (None, 5.0)
 
 
 def test_conflicting_levers_fail_clearly(levers):
