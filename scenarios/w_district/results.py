@@ -38,6 +38,10 @@ runs = {
     r: simulate(FOLDER / "reforms" / f"{r}.yaml", REPS, seed=SEED, workers=WORKERS) for r in TARGETS
 }
 
+# The staleness rate of baseline.yaml is calibrated to this share (the earlier assumed 8%).
+redone = base.cases.reworks.sum() / base.cases.handoffs.sum()
+print(f"baseline: {redone:.2%} of handed-over steps redone after stale data\n")
+
 print("| reform | KPI | baseline | reform | change | 95% paired interval |")
 print("| --- | --- | ---: | ---: | ---: | --- |")
 for reform, kpis in TARGETS.items():
@@ -56,8 +60,9 @@ def lead_by_service(results):
     return done.groupby("service").lead_time_days.mean()
 
 
-print("\n| service | baseline lead time (days) | parallel_approval | combined |")
-print("| --- | ---: | ---: | ---: |")
-leads = [lead_by_service(x) for x in (base, runs["parallel_approval"], runs["combined"])]
+print("\n| service | baseline lead time (days) | data_sharing | parallel_approval | combined |")
+print("| --- | ---: | ---: | ---: | ---: |")
+compared = (base, runs["data_sharing"], runs["parallel_approval"], runs["combined"])
+leads = [lead_by_service(x) for x in compared]
 for service in JOINT:
     print(f"| {service} | " + " | ".join(f"{lead[service]:.2f}" for lead in leads) + " |")
