@@ -212,3 +212,54 @@ def true_best(levers, runner: FakeRunner, one_off: float | None) -> tuple[frozen
             if objective < value - 1e-6:
                 best, value = frozenset(chosen), objective
     return best, value
+
+
+def write_sharing_center(folder: Path, *, budget: float = 10000) -> Path:
+    """Two services, each from its own department to a shared registry, and sharing levers.
+
+    The platform syncs nightly at 02:00 and stale data is reworked at 0.02 per hour of age;
+    the levers file has one sharing lever per pair (d0-registry, d1-registry), real time.
+    The registry has staff enough that cases never queue there, so one pair's lever leaves
+    the other service's cases exactly as they were. Returns the levers path.
+    """
+    services = {
+        f"s{g}": {
+            "department": f"d{g}",
+            "window_time": {"dist": "exponential", "mean": 10},
+            "result": "online",
+            "workflow": [
+                {"department": f"d{g}", "time": {"dist": "exponential", "mean": 30}},
+                {"department": "registry", "time": {"dist": "exponential", "mean": 20}},
+            ],
+        }
+        for g in range(2)
+    }
+    base = {
+        "name": "Two departments and a registry",
+        "calendar": {"days": DAYS, "open": "09:00", "close": "12:00"},
+        "services": services,
+        "demand": [{"service": f"s{g}", "per_day": 20} for g in range(2)],
+        "windows": [{"name": "w", "count": 2, "serves": list(services), "hourly_cost": 50}],
+        "departments": {
+            "d0": {"staff": 2, "hourly_cost": 60},
+            "d1": {"staff": 2, "hourly_cost": 60},
+            "registry": {"staff": 300, "hourly_cost": 0},
+        },
+        "handoffs": {"at": "02:00", "staleness": {"per_hour": 0.02}},
+    }
+    levers = {
+        "baseline": "base.yaml",
+        "economics": {
+            "discount_rate": 0.03,
+            "horizon_years": 5,
+            "days_per_year": DAYS_PER_YEAR,
+            "value_of_time": {"wait_hour": WAIT_HOUR, "lead_hour": LEAD_HOUR, "trip": TRIP},
+        },
+        "budget": {"one_off": budget},
+        "sharing": [{"pairs": "all", "delay": 0, "cost": {"one_off": 4000, "yearly": 200}}],
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "base.yaml").write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
+    path = folder / "levers.yaml"
+    path.write_text(yaml.safe_dump(levers, sort_keys=False), encoding="utf-8")
+    return path

@@ -2,8 +2,8 @@
 
 Levers are applied to the baseline, and written as an overlay that loads.
 
-Fast: nothing here simulates. Loading a scenario with per-pair handoffs (sharing levers)
-needs the ``handoffs.pairs`` schema, so those levers are checked at the mapping level.
+Fast: nothing here simulates. Sharing levers write per-pair handoffs (``handoffs.pairs``),
+checked both at the mapping level and as the scenarios they load to.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from wsim.optimize.levers import (
     write_overlay,
 )
 from wsim.optimize.levers.catalog import Catalog, reform_levers
-from wsim.optimize.levers.operations import SetHandoffPair
+from wsim.optimize.levers.operations import MergeFragment, SetHandoffPair
 from wsim.scenario import ScenarioError, load_scenario, resolve_mapping
 from wsim.scenario.overlays import merge
 from wsim.scenario.schema import Scenario
@@ -39,11 +39,8 @@ def levers():
 
 
 def loadable(levers) -> list[str]:
-    """Every lever that today's schema can load, without one_window.
-
-    Sharing writes handoffs.pairs; one_window conflicts with many levers.
-    """
-    return [n for n in levers.names if not n.startswith("sharing:") and n != "reform:one_window"]
+    """Every lever but one_window, which conflicts with many levers."""
+    return [n for n in levers.names if n != "reform:one_window"]
 
 
 def same_scenario(a: Scenario, b: Scenario) -> bool:
@@ -400,21 +397,22 @@ def test_five_reforms_compose_into_the_combined_package(levers):
 
 
 def test_sharing_levers_at_the_mapping_level(levers):
-    """Sharing writes complete handoffs.pairs rules both ways and leaves the top-level rule.
+    """Sharing writes handoffs.pairs transports both ways and leaves the top-level rule.
 
-    The rules carry the delay and the lever's rework; as an overlay its changes reproduce the
+    The rules carry the delay (and the baseline's staleness by inheritance, so they write no
+    rework); as an overlay its changes reproduce the
     mapping by merge.
     """
     names = ["sharing:market-tax", "sharing:hpf-realestate", "reform:parallel_approval"]
     applied = levers.apply(names)
     handoffs = applied["handoffs"]
-    assert {k: handoffs[k] for k in ("mode", "at", "rework")} == {
+    assert {k: handoffs[k] for k in ("mode", "at", "staleness")} == {
         "mode": "platform",
         "at": "02:00",
-        "rework": 0.08,
+        "staleness": {"per_hour": 0.003},
     }
     delay = {"dist": "uniform", "min": 5.0, "max": 60.0}
-    rule = {"mode": "platform", "delay": delay, "rework": 0.02}
+    rule = {"mode": "platform", "delay": delay}
     assert handoffs["pairs"] == [
         {"from": "hpf", "to": "realestate", **rule},
         {"from": "realestate", "to": "hpf", **rule},
@@ -429,18 +427,29 @@ def test_sharing_levers_at_the_mapping_level(levers):
     }
 
 
-def test_sharing_carries_the_rework_it_finds():
-    """A sharing rule without its own rework takes the scenario's top-level rework when applied.
+def test_sharing_keeps_the_stale_data_rule_it_finds():
+    """A sharing rule without its own rework keeps the scenario's stale-data rule.
 
-    That is the baseline's 0.08, or 0.02 after a data-sharing reform.
+    The schema resolves it (the pair gives only its transport): the baseline's rule, or the
+    rule a later overlay leaves (a fragment with its own rework and staleness rate, as a
+    reform could set them); the transport is real time either way.
     """
     base_raw, _ = resolve_mapping(W / "baseline.yaml")
-    pair = Lever("sharing:a-b", "sharing", "", 0, 0, (SetHandoffPair("market", "tax", {}),))
-    assert apply_levers(base_raw, [pair])["handoffs"]["pairs"][0]["rework"] == 0.08
-    catalog = Catalog()
-    reform_levers(["reforms/data_sharing.yaml"], W, W / "baseline.yaml", base_raw, "CNY", catalog)
-    after = apply_levers(base_raw, [pair, *catalog.levers])  # the reform applies first
-    assert after["handoffs"]["pairs"][0]["rework"] == 0.02
+    rule = {"mode": "platform", "delay": 5}
+    pair = Lever("sharing:a-b", "sharing", "", 0, 0, (SetHandoffPair("market", "tax", rule),))
+    alone = Scenario.model_validate(apply_levers(base_raw, [pair])).handoffs
+    resolved = alone.rule_for("market", "tax", "company_registration")
+    baseline = load_scenario(W / "baseline.yaml").handoffs
+    assert (resolved.rework, resolved.staleness) == (baseline.rework, baseline.staleness)
+    assert (resolved.at, resolved.delay.expected()) == (None, 5.0)
+    assert alone.rule_for("tax", "market", "company_registration") is alone  # one way only
+    stale = {"rework": 0.01, "staleness": {"per_hour": 2 * baseline.staleness.per_hour}}
+    later = Lever("later", "lever", "", 0, 0, (MergeFragment({"handoffs": stale}),))
+    after = Scenario.model_validate(apply_levers(base_raw, [pair, later])).handoffs
+    resolved = after.rule_for("market", "tax", "company_registration")
+    assert (resolved.rework, resolved.staleness) == (after.rework, after.staleness)
+    assert (resolved.rework, resolved.staleness.per_hour) == (0.01, stale["staleness"]["per_hour"])
+    assert (resolved.at, resolved.delay.expected()) == (None, 5.0)
 
 
 def test_conflicting_levers_fail_clearly(levers):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -39,7 +40,7 @@ from wsim.model.states import CaseState, Switch, TicketState
 from wsim.model.supervision import SupervisedDepartment
 from wsim.model.timeline import Intervals, TooManyEvents, outage_intervals
 from wsim.scenario.distributions import Distribution, Uniform
-from wsim.scenario.journeys import ChannelName, ParallelStep, Step
+from wsim.scenario.journeys import ChannelName, HandoffRule, ParallelStep, Step
 from wsim.scenario.journeys import Department as DepartmentSpec
 from wsim.scenario.limits import RunLimits
 from wsim.scenario.schema import Scenario
@@ -54,10 +55,30 @@ BALKED = TicketState.BALKED
 NOT_SWITCHED, SWITCHED_POSTED, SWITCHED_BALKED = Switch.NONE, Switch.POSTED_WAIT, Switch.BALKED
 _UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samplers
 
-#: A workflow as the case process walks it: per step, ``(step, where)``, or for a parallel
-#: group the list of its branches' ``(step, where)``. `where` ("2", or "2.1" in a parallel
-#: group) names the step's random streams, so that each step draws from its own stream.
-_Plan = list["tuple[Step, str] | list[tuple[Step, str]]"]
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """How a case reaches one step's department from one sender: the rule and its record.
+
+    ``where`` names the rule's random streams (``""`` for the default rule's transport,
+    ``":a>b"`` for a pair's own, so that pairs with their own delays draw from their own
+    streams and a pair that only changes the stale-data rule draws as before); ``source`` and
+    ``target`` are department indices in the scenario's order (``-1``: no known sender).
+    """
+
+    rule: HandoffRule
+    where: str
+    source: int
+    target: int
+
+
+#: Per sending department (None: unknown), the handover into one step's department.
+_Handovers = dict["str | None", Handover]
+#: A workflow as the case process walks it: per step, ``(step, where, handovers)``, or for a
+#: parallel group the list of its branches'. `where` ("2", or "2.1" in a parallel group)
+#: names the step's random streams, so that each step draws from its own stream.
+_Entry = tuple[Step, str, _Handovers]
+_Plan = list["_Entry | list[_Entry]"]
 
 
 class Journeys:
@@ -87,7 +108,7 @@ class Journeys:
         self.labels = hall.stream_names
         self._draws: dict[tuple[str, int, str], streams.Draw] = {}
         self._plans: dict[str, _Plan] = {
-            name: _workflow_plan(service.workflow) for name, service in scenario.services.items()
+            name: self._workflow_plan(name) for name in scenario.services
         }
         self.day_starts = [d.start for d in hall.days]
         self.day_opens = [d.start + d.open for d in hall.days]
@@ -153,6 +174,7 @@ class Journeys:
         self.c_hit: list[bool] = []
         self.c_state: list[int] = []
         self.handoff_waits: list[float] = []
+        self.handovers: list[tuple[int, int, int, float, float]] = []
         self.c_review_delay: list[float] = []
         self.c_switched: list[int] = []
         self.reviews: list[tuple[float, float, float]] = []
@@ -567,33 +589,92 @@ class Journeys:
 
     # --- back office -------------------------------------------------------------------------
 
+    def _workflow_plan(self, service: str) -> _Plan:
+        """The service's workflow with each step's stream suffix and its handovers.
+
+        The suffix is ``":2:tax"`` (``":2.1:tax"`` in a parallel group); the handovers give,
+        for every possible sender, the rule resolved once here, so that a handoff looks up
+        its rule by the sender's name and formats nothing.
+        """
+        handoffs = self.scenario.handoffs
+        index: dict[str | None, int] = {name: i for i, name in enumerate(self.scenario.departments)}
+        senders: list[str | None] = [None, *self.scenario.departments]
+
+        def handovers(target: str) -> _Handovers:
+            found: _Handovers = {}
+            for source in senders:
+                i = handoffs.match(source, target, service)
+                rule = handoffs if i is None else handoffs.pair_rules[i]
+                # a pair with its own transport draws its delays from its own streams
+                own = i is not None and handoffs.pairs[i].gives_transport
+                where = f":{source}>{target}" if own else ""
+                found[source] = Handover(rule, where, index.get(source, -1), index[target])
+            return found
+
+        plan: _Plan = []
+        for i, step in enumerate(self.scenario.services[service].workflow):
+            if isinstance(step, ParallelStep):
+                plan.append(
+                    [
+                        (s, f":{i}.{j}:{s.department}", handovers(s.department))
+                        for j, s in enumerate(step.parallel)
+                    ]
+                )
+            else:
+                plan.append((step, f":{i}:{step.department}", handovers(step.department)))
+        return plan
+
     def _back_office(self, c: int, k: int):
-        """The workflow's steps in order; parallel groups end when their last branch ends."""
+        """The workflow's steps in order; parallel groups end when their last branch ends.
+
+        After a parallel group the next step is always handed over, from the branch that
+        finished last (ties: the earlier branch).
+        """
         name = self.scenario.demand[k].service
         previous = self.scenario.services[name].department
+        sender = previous
         for entry in self._plans[name]:
             if isinstance(entry, list):
+                ends = [0.0] * len(entry)
                 branches = [
-                    self.env.process(self._step(c, k, step, previous, where))
-                    for step, where in entry
+                    self.env.process(self._branch(c, k, branch, (previous, sender), ends, i))
+                    for i, branch in enumerate(entry)
                 ]
                 yield simpy.AllOf(self.env, branches)
                 if any(not b.value for b in branches):
                     return IN_PROGRESS
                 previous = None
+                sender = entry[ends.index(max(ends))][0].department
             else:
-                step, where = entry
-                finished = yield from self._step(c, k, step, previous, where)
+                step, where, handovers = entry
+                handover = handovers[sender]
+                finished = yield from self._step(c, k, step, where, handover, previous)
                 if not finished:
                     return IN_PROGRESS
-                previous = step.department
+                previous = sender = step.department
         return COMPLETED
 
-    def _step(self, c: int, k: int, step: Step, previous: str | None, where: str):
+    def _branch(self, c: int, k: int, branch: _Entry, came_from: tuple, ends: list, i: int):
+        """One branch of a parallel group; its end time goes to ``ends[i]``.
+
+        `came_from` is ``(previous, sender)``: the department the case was last in (None after
+        a parallel group) and the one whose rule applies.
+        """
+        step, where, handovers = branch
+        previous, sender = came_from
+        finished = yield from self._step(c, k, step, where, handovers[sender], previous)
+        ends[i] = self.env.now
+        return finished
+
+    def _step(
+        self, c: int, k: int, step: Step, where: str, handover: Handover, previous: str | None
+    ):
         """Hand the case over if the department changes, then have the step done.
 
-        Data that came over a handoff may prove stale (probability `handoffs.rework`): the case is
-        then handed over again and the step repeated. Returns False when the calendar ends first.
+        Data that came over a handoff may prove stale (the rule's
+        :meth:`~wsim.scenario.journeys.HandoffRule.stale_chance` of the data's age, from the
+        moment the case left the sender to the start of the step): the case is then handed
+        over again and the step repeated. Returns False when the calendar ends first.
 
         `where` (":2:tax", or ":2.1:tax" in a parallel group) names the step's streams: each
         step draws its time from its own stream, even when a department has two steps.
@@ -601,11 +682,12 @@ class Journeys:
         department = self.departments[step.department]
         system = self.scenario.departments[step.department].system
         down = self.systems.get(system) if system else None
-        rework = self.scenario.handoffs.rework
+        rule = handover.rule
         handed_over = step.department != previous
         while True:
+            left = self.env.now  # the case leaves the sender (or the stale step) now
             if handed_over:
-                handed = yield from self._handoff(c, k)
+                handed = yield from self._handoff(c, k, handover)
                 if not handed:
                     return False
             work = self._time("step", k, step.time, where)
@@ -618,30 +700,34 @@ class Journeys:
             started = yield department.request(c, work, due)
             if down is not None and down.measure(started, self.env.now) > 0:
                 self.c_hit[c] = True
-            stale = self._chance("rework", k, rework, where)
+            chance = rule.stale_chance(started - left) if handed_over else 0.0
+            stale = self._chance("rework", k, chance, where)
             if not (handed_over and stale):
                 return True
             self.c_reworks[c] += 1
 
-    def _handoff(self, c: int, k: int):
+    def _handoff(self, c: int, k: int, handover: Handover):
         """Move the case to the next department; returns False when the calendar ends first."""
         env = self.env
-        handoffs = self.scenario.handoffs
+        rule, where = handover.rule, handover.where
         began = env.now
-        if handoffs.mode == "platform":
-            sync = handoffs.next_sync(began)
-            wait = sync - began if sync is not None else self._time("handoff", k, handoffs.delay)
+        if rule.mode == "platform":
+            sync = rule.next_sync(began)
+            wait = sync - began if sync is not None else self._time("handoff", k, rule.delay, where)
             yield env.timeout(wait)
         else:
-            yield env.timeout(self._time("handoff", k, handoffs.delay))
-        if handoffs.mode == "citizen":
-            served = yield from self._visit_until_served(c, k, "handoff-visit", handoffs.visit_time)
+            yield env.timeout(self._time("handoff", k, rule.delay, where))
+        if rule.mode == "citizen":
+            served = yield from self._visit_until_served(
+                c, k, "handoff-visit", rule.visit_time, where
+            )
             if not served:
                 return False
         wait = env.now - began
         self.c_handoffs[c] += 1
         self.c_handoff_wait[c] += wait
         self.handoff_waits.append(wait)
+        self.handovers.append((c, handover.source, handover.target, began, env.now))
         return True
 
     # --- result ------------------------------------------------------------------------------
@@ -659,15 +745,17 @@ class Journeys:
                 return IN_PROGRESS
         return COMPLETED
 
-    def _visit_until_served(self, c: int, k: int, purpose: str, window_time: Distribution):
+    def _visit_until_served(
+        self, c: int, k: int, purpose: str, window_time: Distribution, where: str = ""
+    ):
         """Hall visits of `window_time` for `purpose` (carrying a file, a pickup).
 
         The visit is repeated after the service's return delay when the citizen leaves the queue.
-        False when the calendar ends first.
+        False when the calendar ends first. `where` names the stream of the window times.
         """
         return_delay = self.scenario.services[self.scenario.demand[k].service].return_delay
         while True:
-            work = self._time(purpose, k, window_time)
+            work = self._time(purpose, k, window_time, where)
             state = yield from self._visit(c, k, work)
             if state is None:
                 return False
@@ -711,6 +799,7 @@ class Journeys:
             hit_by_outage=np.array(self.c_hit, dtype=bool),
             state=np.array(self.c_state, dtype=int),
             handoff_waits=np.array(self.handoff_waits, dtype=float),
+            handovers=np.array(self.handovers, dtype=float).reshape(-1, 5),
             outage_minutes=sum(down.measure(lo, hi) for down in self.systems.values()),
             department_busy=sum(d.busy_minutes(lo, hi) for d in self.departments.values()),
             department_available=sum(
@@ -735,14 +824,3 @@ def _pick(u: float, weights: list[float]) -> int:
         if u < acc:
             return i
     return len(weights) - 1
-
-
-def _workflow_plan(workflow: tuple[Step | ParallelStep, ...]) -> _Plan:
-    """The workflow with each step's stream suffix (``":2:tax"``, ``":2.1:tax"``)."""
-    plan: _Plan = []
-    for i, step in enumerate(workflow):
-        if isinstance(step, ParallelStep):
-            plan.append([(s, f":{i}.{j}:{s.department}") for j, s in enumerate(step.parallel)])
-        else:
-            plan.append((step, f":{i}:{step.department}"))
-    return plan

@@ -45,6 +45,9 @@ class CaseLog:
     bookings: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
     #: when citizens who wanted a slot found none (clock minutes)
     unbooked: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: every handoff: (case, from, to, began, arrived); departments as indices in the
+    #: scenario's order, -1 for an unknown sender; clock minutes
+    handovers: np.ndarray = field(default_factory=lambda: np.empty((0, 5)))
     #: citizens the slots of the arrival days could take (capacity x slots, all services)
     slot_capacity: float = 0.0
     #: the committed deadline (clock minutes; inf without a commitment), like `deadline`

@@ -159,8 +159,9 @@ def _step(tp: Any, item: str | int) -> tuple[Any, str | None]:
         return member, None
     if isinstance(item, int):
         return _item_type(tp, item), f"[{item}]"
-    if _is_model(tp) and item in tp.model_fields:
-        return tp.model_fields[item].annotation, key_path(item)
+    if _is_model(tp) and item in _field_names(tp):
+        name = list(tp.model_fields)[_field_names(tp).index(item)]
+        return tp.model_fields[name].annotation, key_path(item)
     if typing.get_origin(tp) is dict:
         return typing.get_args(tp)[1], key_path(item)
     if _PYDANTIC_MARKER.match(item):
@@ -219,7 +220,12 @@ def _extra_message(error: dict[str, Any], parent: Any) -> str:
     model = _unwrap(parent)
     if not _is_model(model):
         return f"unknown field {short_repr(name)}"
-    return unknown_name_message("field", name, list(model.model_fields))
+    return unknown_name_message("field", name, _field_names(model))
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    """The fields of `model` as a scenario writes them (``from`` for ``from_``)."""
+    return [field.alias or name for name, field in model.model_fields.items()]
 
 
 def _type_message(error: dict[str, Any], distribution_tags: list[str]) -> str:

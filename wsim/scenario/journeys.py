@@ -8,8 +8,9 @@ a pickup. Every problem the W district study names is a lever here:
   visit) and ``Service.rekey_time`` (data entered online is typed in again at the window);
 - an incomplete platform: ``Service.channels`` (which services can start online, and whether
   online is ``full`` service or only ``pre``-application);
-- slow data sharing: ``Handoffs`` (nightly sync, delays, paper, the citizen as courier) and
-  the rework that stale data causes;
+- slow data sharing: ``Handoffs`` (nightly sync, delays, paper, the citizen as courier), per
+  department pair (``handoffs.pairs``), and the rework that stale data causes, fixed or
+  growing with the data's age (``staleness``);
 - security risks: ``Outage`` of the systems the portal and the back office run on.
 
 All durations are minutes (or strings with units); probabilities are numbers in [0, 1].
@@ -26,10 +27,18 @@ morning. Outages stop a channel at any hour.
 
 from __future__ import annotations
 
+import math
 import re
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from wsim.scenario.base import Clock, FrozenModel, Minutes, Unit, at_least, at_most
 from wsim.scenario.distributions import Distribution, Fixed
@@ -269,8 +278,32 @@ class Department(FrozenModel):
     ] = 0.0
 
 
-class Handoffs(FrozenModel):
-    """How a case moves from one department to the next.
+#: Most stale-data rate per hour of age: at 60 an hour the chance is 1 - e^-1 after a minute.
+MAX_STALE_RATE = 60.0
+_STALE_RATE_REASON = "at 60 an hour, data a minute old is already stale with chance 0.63"
+
+
+class Staleness(FrozenModel):
+    """The chance that data handed over is stale, by its age: ``1 - exp(-per_hour * age_h)``.
+
+    Each hour that the sender's data waits before the receiving department uses it, the world
+    it describes (the citizen's address, another registry's record) changes at rate
+    ``per_hour``; the data is stale when it has changed at least once (a Poisson process), so
+    the chance is ``min(max, 1 - exp(-per_hour * age / 60))`` for an age in minutes.
+    """
+
+    per_hour: Annotated[float, Field(ge=0), at_most(MAX_STALE_RATE, _STALE_RATE_REASON)] = Field(
+        description="Rate per hour of age at which the handed-over data becomes stale."
+    )
+    max: Repeat = Field(MAX_REPEAT, description="Cap on the chance, however old the data.")
+
+    def chance(self, age: float) -> float:
+        """The chance that data `age` minutes old is stale."""
+        return min(self.max, -math.expm1(-self.per_hour * age / 60.0))
+
+
+class HandoffRule(FrozenModel):
+    """How a case moves from one department to the next, and how often its data is stale.
 
     ``mode``:
     - ``platform``: through the information-sharing platform, which syncs every ``every``
@@ -279,9 +312,19 @@ class Handoffs(FrozenModel):
     - ``paper``: a courier carries the file, taking ``delay``;
     - ``citizen``: the citizen carries it: after ``delay`` they make a trip to the hall and a
       window visit of ``visit_time`` at a window serving the case's service.
-    ``rework``: the probability that a department which received the case over a handoff
-    finds the data stale or inconsistent after its step, so the case is handed over again and
-    the step repeated (a step of the department that accepted the case needs no handoff).
+
+    Stale data: after its step, a department that received the case over a handoff finds the
+    data stale or inconsistent with probability p, and the case is handed over again and the
+    step repeated (a step of the department that accepted the case needs no handoff). p is
+    ``rework``, a fixed probability, or, with ``staleness``, a chance that grows with the
+    data's **age**: the clock minutes from the moment the case left the sending department
+    (the end of the sender's step; the acceptance at the window for the first step; the end
+    of the last branch of a parallel group; for a repeated step, the end of the step that
+    found the data stale) to the moment a staff member of the receiving department starts the
+    step. The age holds the handoff's wait (the sync, the courier) and the queue at the
+    receiver, so real-time sharing (no sync, no delay) leaves only the queue and lowers
+    rework by the mechanism. With both, the causes are independent:
+    ``p = 1 - (1 - rework) * (1 - staleness(age))``, at most 0.99.
     """
 
     mode: Literal["platform", "paper", "citizen"] = "platform"
@@ -290,9 +333,12 @@ class Handoffs(FrozenModel):
     delay: Distribution = Fixed(value=0.0)
     visit_time: Distribution = Fixed(value=10.0)
     rework: Repeat = 0.0
+    staleness: Staleness | None = Field(
+        None, description="Stale-data chance by the age of the data (default: only rework)."
+    )
 
     @model_validator(mode="after")
-    def _one_sync_rule(self) -> Handoffs:
+    def _one_sync_rule(self) -> HandoffRule:
         if self.every is not None and self.at is not None:
             raise FieldProblems([("at", "give either every or at, not both")])
         if self.mode != "platform" and (self.every is not None or self.at is not None):
@@ -312,6 +358,121 @@ class Handoffs(FrozenModel):
             sync = day_start + self.at
             return sync if sync >= now else sync + DAY
         return None
+
+    def stale_chance(self, age: float) -> float:
+        """The chance that the data is stale when used `age` minutes after it left the sender."""
+        if self.staleness is None:
+            return self.rework
+        fresh = (1.0 - self.rework) * (1.0 - self.staleness.chance(age))
+        return min(MAX_REPEAT, 1.0 - fresh)
+
+
+#: The two halves of a handoff rule: how the case travels, and how stale its data gets.
+TRANSPORT_FIELDS = ("mode", "every", "at", "delay", "visit_time")
+DATA_FIELDS = ("rework", "staleness")
+
+
+class HandoffPair(HandoffRule):
+    """The handoff rule of cases going from department ``from`` to ``to`` (of one ``service``).
+
+    Each half of the rule is taken whole: the transport (``mode``, ``every``, ``at``,
+    ``delay``, ``visit_time``) is the pair's own when it gives any of those fields (the others
+    then take their defaults: ``{from: a, to: b, delay: 0}`` is real-time sharing, whatever
+    the default rule's sync), else the default rule's; likewise the data quality
+    (``rework``, ``staleness``). Only the fields given are written back out.
+    """
+
+    from_: str = Field(alias="from", description="The sending department.")
+    to: str = Field(description="The receiving department.")
+    service: str | None = Field(None, description="Only cases of this service (default: all).")
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The pair as written: its key and the rule fields it gives (the rest is inherited)."""
+        data = handler(self)
+        out: dict[str, Any] = {"from": self.from_, "to": self.to}
+        if self.service is not None:
+            out["service"] = self.service
+        out.update({k: data[k] for k in (*TRANSPORT_FIELDS, *DATA_FIELDS) if self.gives(k)})
+        return out
+
+    def gives(self, field: str) -> bool:
+        """Whether the pair gives `field` itself."""
+        return field in self.model_fields_set
+
+    @property
+    def gives_transport(self) -> bool:
+        """Whether the pair's transport is its own (it gives a transport field)."""
+        return any(self.gives(k) for k in TRANSPORT_FIELDS)
+
+    @property
+    def gives_data(self) -> bool:
+        """Whether the pair's stale-data rule is its own (it gives rework or staleness)."""
+        return any(self.gives(k) for k in DATA_FIELDS)
+
+    @property
+    def key(self) -> tuple[str, str, str | None]:
+        """``(from, to, service)``: what the pair overrides."""
+        return (self.from_, self.to, self.service)
+
+
+class Handoffs(HandoffRule):
+    """How cases move between departments: a default rule and per-pair overrides.
+
+    The fields of :class:`HandoffRule` are the default rule; ``pairs`` override it for cases
+    going from one department to another (:class:`HandoffPair`), optionally of one service
+    only. The most specific entry wins: ``from`` + ``to`` + ``service`` over ``from`` + ``to``,
+    over the default. A handoff whose sender is unknown (the first step of a service without
+    an owning department) follows the default rule; after a parallel group the sender is the
+    branch that finished last (its data is the newest; ties: the earlier branch).
+    """
+
+    pairs: tuple[HandoffPair, ...] = Field(
+        (), description="Overrides by department pair (from, to) and optionally service."
+    )
+
+    @model_validator(mode="after")
+    def _distinct_pairs(self) -> Handoffs:
+        problems = []
+        seen: dict[tuple[str, str, str | None], int] = {}
+        for i, pair in enumerate(self.pairs):
+            if pair.key in seen:
+                message = f"the same pair as pairs[{seen[pair.key]}] (from, to and service)"
+                problems.append((f"pairs[{i}]", message))
+            seen.setdefault(pair.key, i)
+            if not (pair.gives_transport or pair.gives_data):
+                fields = ", ".join((*TRANSPORT_FIELDS, *DATA_FIELDS))
+                problems.append((f"pairs[{i}]", f"gives no rule field ({fields})"))
+        if problems:
+            raise FieldProblems(problems)
+        return self
+
+    def match(self, source: str | None, target: str, service: str) -> int | None:
+        """The index of the pair whose rule applies, or None for the default rule."""
+        general = None
+        for i, pair in enumerate(self.pairs):
+            if pair.from_ == source and pair.to == target:
+                if pair.service == service:
+                    return i
+                if pair.service is None:
+                    general = i
+        return general
+
+    @cached_property
+    def pair_rules(self) -> tuple[HandoffRule, ...]:
+        """Each pair's complete rule: its own halves, the default rule's for the others."""
+        return tuple(self._resolved(pair) for pair in self.pairs)
+
+    def _resolved(self, pair: HandoffPair) -> HandoffRule:
+        values: dict[str, Any] = {}
+        for half, own in ((TRANSPORT_FIELDS, pair.gives_transport), (DATA_FIELDS, pair.gives_data)):
+            values.update({k: getattr(pair if own else self, k) for k in half})
+        return HandoffRule(**values)
+
+    def rule_for(self, source: str | None, target: str, service: str) -> HandoffRule:
+        """The rule of a handoff from `source` to `target` of a case of `service`."""
+        i = self.match(source, target, service)
+        return self if i is None else self.pair_rules[i]
 
 
 class Journey(FrozenModel):

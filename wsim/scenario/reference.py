@@ -600,8 +600,13 @@ def _below(path: str | None, step: str) -> str | None:
 
 
 def _surface_name(model: type[BaseModel], name: str) -> str:
-    """The key a file writes for field `name` (``Workday.day_type`` is written ``as``)."""
-    return "as" if (model, name) == (Workday, "day_type") else name
+    """The key a file writes for field `name`: its alias, or ``as`` for ``Workday.day_type``.
+
+    (``HandoffPair.from_`` is written ``from``.)
+    """
+    if (model, name) == (Workday, "day_type"):
+        return "as"
+    return model.model_fields[name].alias or name
 
 
 def _entry_name(path: str, name: str) -> str:
@@ -633,9 +638,10 @@ def _describe(model: type[BaseModel], name: str) -> str:
     info = model.model_fields[name]
     if info.description:
         return " ".join(info.description.split())
-    for cls in model.__mro__:
-        if not _is_model(cls) or cls is BaseModel:
-            continue
+    models = [cls for cls in model.__mro__ if _is_model(cls) and cls is not BaseModel]
+    # the model that declares the field first (a subclass's docstring speaks of its own keys)
+    declaring = [cls for cls in models if name in inspect.get_annotations(cls)]
+    for cls in (*declaring, *models):
         named = [s for s in _sentences(cls) if f"``{name}``" in s]
         if named:
             return named[0].replace("``", "`")
@@ -714,7 +720,7 @@ def _example(model: type[BaseModel], name: str, info: FieldInfo, found: _Type) -
     if words in ("number", "whole number"):
         return _number_example(info, found)
     if words == "text":
-        return f"my_{name}" if name != "description" else "a note"
+        return f"my_{_surface_name(model, name)}" if name != "description" else "a note"
     if words == "true or false":
         return "true"
     if (model, None) in _SURFACE_WORDS and words == _SURFACE_WORDS[(model, None)]:

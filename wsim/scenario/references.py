@@ -15,7 +15,7 @@ from typing import Protocol
 from wsim.scenario.calendar import DEFAULT_DAY_TYPE, Calendar
 from wsim.scenario.errors import Problem, join_path, key_path, short_repr, unknown_name_message
 from wsim.scenario.hall import Demand, Profile, Service, WindowGroup
-from wsim.scenario.journeys import Channel, Department, Outage, RemoteChannelName
+from wsim.scenario.journeys import Channel, Department, Handoffs, Outage, RemoteChannelName
 from wsim.scenario.limits import MAX_SLOTS_PER_DAY
 from wsim.scenario.staffing import GRID_TOLERANCE, Staffing, clock_range, planning_hours
 
@@ -59,6 +59,10 @@ class ScenarioParts(Protocol):
         """The systems that fail, by name."""
 
     @property
+    def handoffs(self) -> Handoffs:
+        """The handoff rules."""
+
+    @property
     def staffing(self) -> Staffing | None:
         """The staffing section, if any."""
 
@@ -74,6 +78,7 @@ def problems(scenario: ScenarioParts) -> list[Problem]:
         + unserved_problems(scenario)
         + label_problems(scenario)
         + journey_problems(scenario)
+        + handoff_problems(scenario)
         + day_type_problems(scenario)
         + appointment_problems(scenario)
         + staffing_problems(scenario)
@@ -283,6 +288,21 @@ def journey_problems(scenario: ScenarioParts) -> list[Problem]:
             "need working days: use mode days"
         )
         problems.append(("calendar.mode", message))
+    return problems
+
+
+def handoff_problems(scenario: ScenarioParts) -> list[Problem]:
+    """Handoff pairs naming a department or service the scenario does not have."""
+    problems = []
+    for i, pair in enumerate(scenario.handoffs.pairs):
+        where = f"handoffs.pairs[{i}]"
+        for field, name in (("from", pair.from_), ("to", pair.to)):
+            if name not in scenario.departments:
+                message = unknown_name_message("department", name, scenario.departments)
+                problems.append((f"{where}.{field}", message))
+        if pair.service is not None and pair.service not in scenario.services:
+            message = unknown_name_message("service", pair.service, scenario.services)
+            problems.append((f"{where}.service", message))
     return problems
 
 

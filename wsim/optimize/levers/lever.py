@@ -11,7 +11,7 @@ LeverKind = Literal["reform", "lever", "integrate", "online", "sharing", "clerks
 
 #: The order in which levers apply: whole overlay fragments first (reforms, then explicit
 #: levers), the generated levers after them, so that a generated lever adjusts whatever the
-#: fragments left (a sharing pair carries over the rework of a data-sharing reform).
+#: fragments left (a sharing pair keeps the stale-data rule of a data-sharing reform).
 KIND_ORDER: tuple[LeverKind, ...] = (
     "reform",
     "lever",

@@ -11,7 +11,6 @@ not compose with levers they may be chosen with. Any problem raises one
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import fnmatch
 import os
@@ -55,7 +54,6 @@ from wsim.scenario.errors import (
     join_path,
     unknown_name_message,
 )
-from wsim.scenario.journeys import Handoffs
 from wsim.scenario.loader import _read_yaml, load_scenario, resolve_mapping
 from wsim.scenario.schema import Scenario
 
@@ -275,25 +273,10 @@ def _catalog(
     return catalog
 
 
-def _checkable(mapping: dict[str, Any]) -> dict[str, Any]:
-    """The mapping as the current schema can validate it.
-
-    Per-pair handoff rules (``handoffs.pairs``, written by sharing levers) are being added to
-    the schema; until ``Handoffs`` has the field, they are left out of the check.
-    """
-    handoffs = mapping.get("handoffs")
-    has_pairs = isinstance(handoffs, dict) and "pairs" in handoffs
-    if "pairs" in Handoffs.model_fields or not has_pairs:
-        return mapping
-    checked = copy.copy(mapping)
-    checked["handoffs"] = {key: value for key, value in handoffs.items() if key != "pairs"}
-    return checked
-
-
 def _scenario_problems(mapping: dict[str, Any]) -> list[Problem]:
     """What is wrong with a lever-changed mapping as a scenario (empty when it is valid)."""
     try:
-        Scenario.model_validate(_checkable(mapping))
+        Scenario.model_validate(mapping)
     except ValidationError as exc:
         return from_validation_error(exc, Scenario).problems
     return []
@@ -312,15 +295,14 @@ def _alone(
         applied = applied_sharing(baseline_raw, [lever])
     except ScenarioError as exc:
         return None, exc.problems
-    checked = _checkable(applied)
     try:
-        scenario = Scenario.model_validate(checked)
+        scenario = Scenario.model_validate(applied)
     except ValidationError as exc:
         return applied, [
             (lever.source, f"lever {lever.name} makes the baseline invalid at {where}: {what}")
             for where, what in from_validation_error(exc, Scenario).problems
         ]
-    same = checked is applied and scenario.to_dict() == baseline
+    same = scenario.to_dict() == baseline
     if applied == baseline_raw or same:
         return applied, [(lever.source, f"lever {lever.name} changes nothing in the baseline")]
     return applied, []

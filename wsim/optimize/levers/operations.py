@@ -195,10 +195,12 @@ class ReplacePickup:
 class SetHandoffPair:
     """The handoff rule of cases going from department ``source`` to ``target``.
 
-    Writes a complete ``handoffs.pairs`` entry ``{from, to, **rule}`` (replacing an entry of
-    the same pair without a service); fields the rule does not give take the Handoffs
-    defaults, except ``rework``, which is carried over from the scenario's top-level rule at
-    the time of applying when the rule does not give it.
+    Writes a ``handoffs.pairs`` entry ``{from, to, **rule}`` (replacing an entry of the same
+    pair without a service). The schema takes each half of a pair's rule whole
+    (:class:`~wsim.scenario.journeys.HandoffPair`): a rule that gives a transport field is a
+    complete transport (``{mode: platform, delay: ...}`` is real time, whatever the default
+    rule's sync), and a rule without ``rework`` or ``staleness`` keeps the scenario's
+    top-level stale-data rule, as a later reform leaves it.
     """
 
     source: str
@@ -210,8 +212,6 @@ class SetHandoffPair:
         handoffs = dict(mapping.get("handoffs") or {})
         mapping["handoffs"] = handoffs
         entry = {"from": self.source, "to": self.target, **copy.deepcopy(self.rule)}
-        if "rework" not in entry and "rework" in handoffs:
-            entry["rework"] = handoffs["rework"]
         pairs = [
             pair
             for pair in handoffs.get("pairs") or []

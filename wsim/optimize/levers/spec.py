@@ -160,8 +160,9 @@ class SharingSpec(FrozenModel):
 
     ``pairs``: ``all`` (every pair of departments a workflow hands cases between) or a list
     of ``[a, b]``. A chosen pair's handoffs, both ways, arrive after ``delay`` instead of
-    waiting for the platform's sync; ``rework`` is their stale-data share (``None`` keeps the
-    scenario's).
+    waiting for the platform's sync; ``rework`` is their fixed stale-data share (``None``
+    keeps the scenario's stale-data rule, its ``rework`` and ``staleness``, so that real time
+    lowers a staleness-driven rework by the mechanism).
     """
 
     pairs: Literal["all"] | Annotated[tuple[tuple[str, str], ...], Field(min_length=1)]
