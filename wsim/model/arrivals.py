@@ -131,31 +131,56 @@ class ArrivalClock:
     """Successive arrival times of one demand stream, by thinning.
 
     `gap` draws Exp(1) variates and `accept` U(0,1) variates, each from its own named stream so
-    that the arrival times of a stream depend only on its own random numbers.
+    that the arrival times of a stream depend only on its own random numbers. `accept` is called
+    only in periods whose rate varies; when no period does (a constant ``per_hour``), it may be
+    None (see :func:`needs_thinning`), which spares building its stream. The clock keeps each
+    period's end, highest rate and constancy in slots of its own, so that a center of a
+    thousand streams does not look them up in a thousand scattered objects at every arrival.
     """
 
-    def __init__(self, periods: list[Period], gap: Draw, accept: Draw):
+    __slots__ = ("_accept", "_constant", "_end", "_gap", "_i", "_periods", "_rate_max", "_t")
+
+    def __init__(self, periods: list[Period], gap: Draw, accept: Draw | None):
         self._periods = [p for p in periods if p.rate_max > 0 and p.end > p.start]
         self._gap = gap
         self._accept = accept
-        self._i = 0
-        self._t = self._periods[0].start if self._periods else 0.0
+        self._i = -1
+        self._t = 0.0
+        self._end = 0.0
+        self._rate_max = 1.0
+        self._constant = True
+        self._enter(0)
+
+    def _enter(self, i: int) -> None:
+        """Start period `i` (past the last one: the calendar is over)."""
+        self._i = i
+        if i < len(self._periods):
+            period = self._periods[i]
+            self._t = period.start
+            self._end = period.end
+            self._rate_max = period.rate_max
+            self._constant = min(period.rates) == self._rate_max
 
     def next(self) -> tuple[float, int] | None:
         """The next arrival as (clock time, day), or None when the calendar is over."""
         while self._i < len(self._periods):
-            period = self._periods[self._i]
-            rate_max = period.rate_max
-            constant = min(period.rates) == rate_max
+            rate_max, end = self._rate_max, self._end
             t = self._t
             while True:
                 t += self._gap() / rate_max
-                if t >= period.end:
+                if t >= end:
                     break
-                if constant or self._accept() * rate_max < period.rate_at(t):
+                if self._constant:
+                    self._t = t
+                    return t, self._periods[self._i].day
+                period = self._periods[self._i]
+                if self._accept() * rate_max < period.rate_at(t):  # type: ignore[misc]
                     self._t = t
                     return t, period.day
-            self._i += 1
-            if self._i < len(self._periods):
-                self._t = self._periods[self._i].start
+            self._enter(self._i + 1)
         return None
+
+
+def needs_thinning(periods: list[Period]) -> bool:
+    """Whether any of `periods` has a rate that varies within it (thinning draws are needed)."""
+    return any(min(p.rates) != p.rate_max for p in periods if p.rate_max > 0 and p.end > p.start)

@@ -43,7 +43,7 @@ import numpy as np
 import simpy
 
 from wsim import streams
-from wsim.model.arrivals import ArrivalClock, periods
+from wsim.model.arrivals import ArrivalClock, needs_thinning, periods
 from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
@@ -130,8 +130,11 @@ class Hall:
         for d in scenario.demand:
             label = d.label
             gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
-            accept = streams.uniforms(streams.stream(seed, rep, f"thinning:{label}"))
-            self.clocks.append(ArrivalClock(periods(d, scenario), gap, accept))
+            stream_periods = periods(d, scenario)
+            accept = None
+            if needs_thinning(stream_periods):  # a stream is named: built or not, same draws
+                accept = streams.uniforms(streams.stream(seed, rep, f"thinning:{label}"))
+            self.clocks.append(ArrivalClock(stream_periods, gap, accept))
             window_time = scenario.services[d.service].window_time
             rng = streams.stream(seed, rep, f"window_time:{label}")
             self.work_draw.append(streams.sampler(window_time, rng))

@@ -1,0 +1,199 @@
+"""Write ``large_center.yaml``: a district center of 1,000 matters, from a compact description.
+
+A district center lists about a thousand matters ("items"), far too many to write by hand and
+to read. They come in families of similar matters (pension claims, business registration,
+property registration, ...), and a family's matters share a window time and the windows that
+serve them. This script holds the description (departments, families, window groups, hours)
+and expands it: each family's daily demand is split over its matters by a Zipf rule (the
+matter of rank r gets a share proportional to 1/r), each matter becomes a service with its
+family's window time and a demand stream, and each window group serves whole families.
+Every number below is an assumption or a reference figure; the README says which.
+
+    python scenarios/large_center/generate.py          # rewrite large_center.yaml
+    python scenarios/large_center/generate.py --check  # exit 1 if the file is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TARGET = HERE / "large_center.yaml"
+
+#: Departments: {department: [(family, matters, tickets per open day, mean window time min,
+#: sd of window time min)]}. 1,000 matters in 26 families.
+DEPARTMENTS: dict[str, list[tuple[str, int, float, float, float]]] = {
+    "social_security": [
+        ("pension", 60, 110, 12, 6),
+        ("medical_insurance", 50, 140, 8, 4),
+        ("employment", 45, 60, 10, 5),
+        ("work_injury", 25, 15, 18, 9),
+        ("social_cards", 20, 70, 5, 2),
+    ],
+    "civil_affairs": [
+        ("marriage", 15, 30, 15, 5),
+        ("household_registration", 40, 90, 9, 4),
+        ("residence", 30, 50, 10, 5),
+        ("social_assistance", 35, 25, 20, 10),
+    ],
+    "market_regulation": [
+        ("business_registration", 80, 110, 20, 10),
+        ("food_licences", 40, 35, 18, 8),
+        ("product_quality", 30, 15, 15, 8),
+        ("pricing_complaints", 20, 10, 12, 6),
+    ],
+    "real_estate": [
+        ("property_registration", 70, 150, 25, 12),
+        ("mortgages", 30, 50, 20, 8),
+        ("housing_fund", 40, 80, 10, 5),
+        ("construction_permits", 60, 20, 30, 15),
+    ],
+    "taxation": [
+        ("individual_tax", 40, 90, 8, 4),
+        ("business_tax", 50, 70, 12, 6),
+        ("invoices", 30, 60, 6, 3),
+        ("property_tax", 20, 40, 15, 6),
+    ],
+    "permits": [
+        ("vehicle_licences", 35, 60, 10, 4),
+        ("transport_permits", 45, 20, 15, 7),
+        ("health_permits", 40, 25, 12, 6),
+        ("education_permits", 30, 10, 15, 7),
+        ("culture_tourism", 20, 10, 12, 6),
+    ],
+}
+
+#: Window groups: (name, windows 09:00-12:00 and 13:00-17:00, windows 12:00-13:00, families
+#: served; "*" is every family, a department name all of its families).
+GROUPS: list[tuple[str, int, int, list[str]]] = [
+    ("social_security", 10, 5, ["social_security"]),
+    ("civil_affairs", 5, 3, ["civil_affairs"]),
+    ("market_regulation", 8, 4, ["market_regulation"]),
+    ("property_registration", 7, 4, ["property_registration"]),
+    ("real_estate", 6, 3, ["real_estate"]),
+    ("taxation", 7, 4, ["taxation"]),
+    ("permits", 4, 2, ["permits"]),
+    ("general", 6, 3, ["*"]),  # comprehensive windows that serve every matter
+]
+
+#: Relative arrival rate over the day (walk-ins: a morning and an afternoon peak, a lunch dip).
+PROFILE = {
+    "09:00": 1.0,
+    "10:00": 1.5,
+    "11:30": 1.1,
+    "12:00": 0.5,
+    "13:00": 1.0,
+    "14:30": 1.3,
+    "16:00": 0.7,
+    "16:45": 0,
+}
+OPEN, LUNCH, AFTERNOON, CLOSE = "09:00", "12:00", "13:00", "17:00"
+DAYS = 250  # open days simulated: a working year
+PATIENCE = (60, 30)  # lognormal mean and sd of patience (minutes)
+
+
+def shares(n: int) -> list[float]:
+    """The Zipf shares of `n` matters: the matter of rank r gets 1/r over the n-th harmonic."""
+    weights = [1.0 / r for r in range(1, n + 1)]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def families_of(names: list[str]) -> list[str]:
+    """The families a group serves: "*" is all, a department is all of its families."""
+    if names == ["*"]:
+        return [f for members in DEPARTMENTS.values() for f, *_ in members]
+    return [f for n in names for f, *_ in DEPARTMENTS.get(n, [(n,)])]
+
+
+def matters(family: str, n: int) -> list[str]:
+    """The service names of a family's `n` matters."""
+    return [f"{family}_{i:03d}" for i in range(1, n + 1)]
+
+
+def render() -> str:
+    """The text of large_center.yaml."""
+    families = {f: (n, v, mean, sd) for rows in DEPARTMENTS.values() for f, n, v, mean, sd in rows}
+    n_matters = sum(n for n, *_ in families.values())
+    volume = sum(v for _, v, _, _ in families.values())
+    work = sum(v * mean for _, v, mean, _ in families.values())
+    hours = 3 * 60 + 4 * 60
+    capacity = sum(full * hours + lunch * 60 for _, full, lunch, _ in GROUPS)
+    windows = sum(full for _, full, _, _ in GROUPS)
+    out = [
+        "# GENERATED by scenarios/large_center/generate.py from its description: do not edit,",
+        "# change the script and run it again (a test checks that this file is up to date).",
+        "#",
+        f"# {n_matters:,} matters in {len(families)} families of {len(DEPARTMENTS)} departments;"
+        f" {windows} windows in {len(GROUPS)} groups.",
+        f"# Load check (per open day): {volume:,.0f} tickets x mean window time ="
+        f" {work:,.0f} window minutes;",
+        f"#   open window minutes {capacity:,} -> utilisation about {work / capacity:.0%}.",
+        "name: Large district center",
+        "description: >",
+        f"  A district center of {n_matters:,} matters in {len(families)} families, served by",
+        "  department windows and comprehensive windows, Monday to Friday 09:00-17:00 with fewer",
+        f"  windows over lunch, for a working year ({DAYS} days). Generated from a compact",
+        "  description (scenarios/large_center/generate.py); the README states every number.",
+        "",
+        "calendar:",
+        "  mode: days",
+        f"  days: {DAYS}",
+        "  start: mon",
+        "  weekdays: [mon, tue, wed, thu, fri]",
+        f'  open: "{OPEN}"',
+        f'  close: "{CLOSE}"',
+        "",
+        "services:",
+    ]
+    for family, (n, _, mean, sd) in families.items():
+        for name in matters(family, n):
+            out.append(
+                f"  {name}: {{window_time: {{dist: lognormal, mean: {mean:g}min, sd: {sd:g}min}}}}"
+            )
+    out += ["", "profiles:", "  two_peaks:"]
+    out += [f'    "{t}": {w:g}' for t, w in PROFILE.items()]
+    out += ["", "demand:"]
+    for family, (n, per_day, _, _) in families.items():
+        for name, share in zip(matters(family, n), shares(n), strict=True):
+            out.append(
+                f"  - {{service: {name}, per_day: {per_day * share:.6g}, profile: two_peaks}}"
+            )
+    out += ["", "windows:"]
+    for name, full, lunch, served in GROUPS:
+        names = [m for f in families_of(served) for m in matters(f, families[f][0])]
+        out += [f"  - name: {name}", "    schedule:"]
+        schedule = ((OPEN, full), (LUNCH, lunch), (AFTERNOON, full))
+        out += [f'      "{t}": {n}' for t, n in schedule]
+        out.append("    serves:")
+        out += [f"      - {m}" for m in names]
+    mean, sd = PATIENCE
+    out += [
+        "",
+        "citizens:",
+        f"  patience: {{dist: lognormal, mean: {mean}min, sd: {sd}min}}",
+        "",
+        "targets:",
+        "  hall_wait: 15min",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main() -> None:
+    """Write the scenario, or with --check say whether the committed one is up to date."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare, do not write")
+    args = parser.parse_args()
+    text = render()
+    if args.check:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        sys.exit(0 if current == text else f"{TARGET} is out of date: run {__file__}")
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET}")
+
+
+if __name__ == "__main__":
+    main()
