@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from wsim.optimize.levers.compose import OVERLAY_OWN, changes_between
 from wsim.optimize.levers.lever import Lever
 from wsim.optimize.levers.operations import (
+    AddLearning,
     AddServed,
     AddStaff,
     AddWindows,
@@ -106,6 +107,11 @@ def integrate_levers(specs: Sequence[IntegrateSpec], scenario: Scenario, catalog
             if training.speed != 1:
                 operations.append(SetSpeed(group.name, service, training.speed))
             speed = f", speed {training.speed:g}" if training.speed != 1 else ""
+            if training.learning is not None:
+                curve = training.learning.model_dump(mode="json", exclude={"services"})
+                operations.append(AddLearning(group.name, service, tuple(curve.items())))
+                learning = training.learning
+                speed += f", beginners x{learning.start:g} for {learning.after:g} {learning.unit}"
             lever = Lever(
                 name=f"integrate:{service}",
                 kind="integrate",

@@ -110,6 +110,39 @@ class SetSpeed:
 
 
 @dataclass(frozen=True)
+class AddLearning:
+    """The clerks of window group ``group`` learn ``service`` along ``curve``.
+
+    ``curve`` is a learning curve mapping without ``services``. The group's ``learning`` is
+    set to it for this service, or, when the group already has the same curve for other
+    services, the service is added to them; a different curve, or one for every service, is
+    a conflict (one group has one curve).
+    """
+
+    group: str
+    service: str
+    curve: tuple[tuple[str, Any], ...]
+
+    def apply(self, mapping: dict[str, Any]) -> None:
+        """Add the service to the group's learning curve (or start the curve with it)."""
+        group = _group(mapping, self.group)
+        curve = dict(self.curve)
+        current = group.get("learning")
+        if current is None:
+            group["learning"] = {**curve, "services": [self.service]}
+            return
+        services = current.get("services")
+        same = {k: v for k, v in current.items() if k != "services"} == curve
+        if services is None or not same:
+            raise Conflict(
+                f"window group {self.group!r} already has another learning curve "
+                f"({'for every service' if services is None else 'with other parameters'})"
+            )
+        if self.service not in services:
+            group["learning"] = {**current, "services": [*services, self.service]}
+
+
+@dataclass(frozen=True)
 class AddWindows:
     """``count`` more windows in group ``group`` whenever it is open (closed periods stay)."""
 

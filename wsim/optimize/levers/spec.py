@@ -21,6 +21,7 @@ from wsim.metrics import KPI_DESCRIPTIONS
 from wsim.scenario.base import FrozenModel
 from wsim.scenario.distributions import Distribution
 from wsim.scenario.errors import FieldProblems, Problem, key_path, unknown_name_message
+from wsim.scenario.learning import LearningCurve
 
 NonNegative = Annotated[float, Field(ge=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -99,11 +100,23 @@ class CrossTraining(FrozenModel):
 
     ``per_clerk`` is the one-off cost per clerk (the group's most windows open at once);
     ``speed`` divides the service's window time at the group (0.9: 11% slower than the
-    department's own clerks).
+    department's own clerks). ``learning`` (a curve as a window group's ``learning``, without
+    ``services``) makes the clerks beginners at the service: each lever adds its service to the
+    group's curve, so its effect by simulation includes the slower first weeks. The clerks'
+    experience is counted as the curve's ``unit`` says: weeks since the start (the clearest for
+    a newly trained service), or citizens of every service they call.
     """
 
     per_clerk: NonNegative = 0.0
     speed: Annotated[float, Field(gt=0, le=2)] = 1.0
+    learning: LearningCurve | None = None
+
+    @field_validator("learning")
+    @classmethod
+    def _no_services(cls, curve: LearningCurve | None) -> LearningCurve | None:
+        if curve is not None and curve.services is not None:
+            raise FieldProblems([("services", "the lever sets it: each lever adds its service")])
+        return curve
 
 
 def _no_repeats(names: tuple[str, ...], what: str) -> tuple[str, ...]:
