@@ -40,7 +40,9 @@ class Comparison:
     options : option names, in the order given.
     scenarios : option name -> Scenario.
     results : option name -> :class:`wsim.experiment.Results` (tables of the first
-        ``info["keep_tables"]`` replications; KPIs of all).
+        ``info["keep_tables"]`` replications; KPIs of all). From :func:`wsim.compare` the
+        tables are in its store, read back when first asked for (`tables`: option name ->
+        what reads them, :class:`wsim.experiment.store.StoredTables`).
     kpis : DataFrame, one row per option and replication: ``option``, ``replication``, then
         one column per KPI.
     seed, replications : the seed and the number of replications of every option.
