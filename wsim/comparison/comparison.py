@@ -10,7 +10,7 @@ the summary, the differences, costs, a ranking, and what each option changes.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,9 @@ class Comparison:
     options : option names, in the order given.
     scenarios : option name -> Scenario.
     results : option name -> :class:`wsim.experiment.Results` (tables of the first
-        ``info["keep_tables"]`` replications; KPIs of all).
+        ``info["keep_tables"]`` replications; KPIs of all). From :func:`wsim.compare` the
+        tables are in its store, read back when first asked for (`tables`: option name ->
+        what reads them, :class:`wsim.experiment.store.StoredTables`).
     kpis : DataFrame, one row per option and replication: ``option``, ``replication``, then
         one column per KPI.
     seed, replications : the seed and the number of replications of every option.
@@ -62,6 +64,7 @@ class Comparison:
         better: Mapping[str, str] | None = None,
         rank_by: str | None = None,
         decision: Mapping[str, Any] | None = None,
+        tables: Mapping[str, Callable[[], list[Replication]]] | None = None,
     ):
         self.scenarios = dict(scenarios)
         self.options = list(self.scenarios)
@@ -77,7 +80,9 @@ class Comparison:
                     f"better[{kpi!r}] must be 'lower' or 'higher', got {direction!r}"
                 )
         self.results = {
-            name: Results(self.scenarios[name], seed, list(replications[name]))
+            name: Results(
+                self.scenarios[name], seed, list(replications[name]), (tables or {}).get(name)
+            )
             for name in self.options
         }
         counts = {len(results.kpis) for results in self.results.values()}
@@ -341,10 +346,7 @@ class Comparison:
 
     def has_cases(self) -> bool:
         """Whether every option has a case table with lead times and trips."""
-        return all(
-            {"lead_time_days", "trips"} <= set(results.cases.columns) and not results.cases.empty
-            for results in self.results.values()
-        )
+        return all(results.has_case_table() for results in self.results.values())
 
     def plot_effects(
         self, kpis: Sequence[str] | None = None, *, lang: str = "en", narrow: bool = False

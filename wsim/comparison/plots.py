@@ -234,17 +234,9 @@ def hourly_plot(
     return fig
 
 
-def _cases(results: Any) -> pd.DataFrame:
-    """The counted cases of one option's results (``Results.cases``)."""
-    cases = results.cases
-    return cases[cases.counted] if "counted" in cases else cases
-
-
 def lead_time_axis_end(comparison: Compared) -> float:
     """Where the lead-time axis ends: the 99th percentile of every option's lead times."""
-    leads = [
-        _cases(comparison.results[o]).lead_time_days.to_numpy(float) for o in comparison.options
-    ]
+    leads = [comparison.results[o].counted_cases("lead_time_days") for o in comparison.options]
     pooled = np.concatenate(leads) if leads else np.array([])
     pooled = pooled[np.isfinite(pooled)]
     return float(np.quantile(pooled, LEAD_TIME_AXIS_QUANTILE)) if pooled.size else 1.0
@@ -265,7 +257,7 @@ def lead_time_distribution(
         series = {}
         share = np.linspace(0, 1, ECDF_POINTS)
         for option in comparison.options:
-            lead = _cases(comparison.results[option]).lead_time_days.to_numpy(dtype=float)
+            lead = comparison.results[option].counted_cases("lead_time_days")
             lead = lead[np.isfinite(lead)]
             if lead.size:
                 series[option] = (np.quantile(lead, share), share)
@@ -293,7 +285,7 @@ def trips_distribution(
         ax = fig.subplots()
         width = 0.8 / max(len(order), 1)
         for i, option in enumerate(order):
-            trips = _cases(comparison.results[option]).trips.to_numpy(dtype=float)
+            trips = comparison.results[option].counted_cases("trips")
             trips = np.minimum(trips[np.isfinite(trips)], most).astype(int)
             share = np.bincount(trips, minlength=most + 1) / max(trips.size, 1)
             x = np.arange(most + 1) + (i - (len(order) - 1) / 2) * width

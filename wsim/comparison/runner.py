@@ -21,7 +21,9 @@ of the chosen KPIs are within that relative precision (a sequential procedure), 
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -43,6 +45,9 @@ from wsim.experiment import (
     make_executor,
     without_tables,
 )
+from wsim.experiment.extract import extract_tables
+from wsim.experiment.store import StoredTables
+from wsim.metrics.hourly import hour_bins
 from wsim.progress import progress_bar
 from wsim.scenario import Scenario
 from wsim.scenario.limits import RunLimits, check_seed, default_limits
@@ -123,7 +128,9 @@ def compare(
         check_run_size(scenario, limits)
     if out is not None and fresh:
         clear_store(out)
-    store = RunStore(out, seed, scenarios) if out is not None else None
+    # without a folder, the tables go to a temporary one that lives as long as the comparison
+    spill = tempfile.TemporaryDirectory(prefix="wsim-compare-") if out is None else None
+    store = RunStore(out if spill is None else spill.name, seed, scenarios)
     own_executor = not isinstance(executor, Executor)
     runner_executor = make_executor(executor, workers, address) if own_executor else executor
     sequential = None
@@ -149,6 +156,7 @@ def compare(
         baseline,
         seed,
         {name: runner.replications(name, n) for name in scenarios},
+        tables={name: runner.tables(name, n, keep=spill) for name in scenarios},
         confidence=confidence,
         sources=sources,
         info=info,
@@ -194,7 +202,7 @@ class OptionRunner:
         scenarios: Mapping[str, Scenario],
         seed: int,
         executor: Executor,
-        store: RunStore | None,
+        store: RunStore,
         keep_tables: int | None,
         bar: Any,
         limits: RunLimits | None = None,
@@ -210,6 +218,7 @@ class OptionRunner:
         for name, scenario in scenarios.items():
             self.unique.setdefault(self.digest_of[name], (name, scenario))
         self.done: dict[str, dict[int, Replication]] = {d: {} for d in self.unique}
+        self.bins = {d: hour_bins(scenario) for d, (_, scenario) in self.unique.items()}
 
     def run(self, indices: range) -> None:
         """Make replications `indices` of every option available (from disk or by running)."""
@@ -217,29 +226,40 @@ class OptionRunner:
         self.bar.total = (self.bar.total or 0) + len(indices) * len(self.unique)
         for digest, (name, scenario) in self.unique.items():
             have = self.done[digest]
-            on_disk = self.store.done(name) if self.store else {}
+            on_disk = self.store.done(name)
             for r in indices:
-                tables = self.keep_tables is None or r < self.keep_tables
+                tables = self._keeps_tables(r)
                 if r in have:
                     self.bar.update(1)
                 elif r in on_disk and (on_disk[r] or not tables):
-                    have[r] = self._kept(self.store.load(name, r, tables=on_disk[r]))
+                    have[r] = self._kept(digest, self.store.load(name, r, tables=tables))
                     self.bar.update(1)
                 else:
                     tasks.append(Task(scenario, self.seed, r, tables, self.limits))
                     owners.append((digest, name))
         for position, replication in self.executor.imap_unordered(tasks):
             digest, name = owners[position]
-            if self.store is not None:
-                self.store.save(name, replication, tables=tasks[position].tables)
-            self.done[digest][replication.replication] = replication
+            self.store.save(name, replication, tables=tasks[position].tables)
+            self.done[digest][replication.replication] = self._kept(digest, replication)
             self.bar.update(1)
 
-    def _kept(self, replication: Replication) -> Replication:
-        """The replication, without its tables past the first `keep_tables` (saves memory)."""
-        if self.keep_tables is None or replication.replication < self.keep_tables:
-            return replication
-        return without_tables(replication)
+    def _keeps_tables(self, replication: int) -> bool:
+        return self.keep_tables is None or replication < self.keep_tables
+
+    def _kept(self, digest: str, replication: Replication) -> Replication:
+        """What stays in memory of a replication: its KPIs, and its tables' extract if kept.
+
+        The tables themselves are in the store (:meth:`tables` reads them back).
+        """
+        if not self._keeps_tables(replication.replication):
+            return without_tables(replication)
+        extract = extract_tables(replication.visits, replication.cases, self.bins[digest])
+        return dataclasses.replace(without_tables(replication), extract=extract)
+
+    def tables(self, name: str, n: int, keep: Any = None) -> StoredTables:
+        """Reads the kept tables of replications 0..n-1 of option `name` from the store."""
+        kept = [r for r in range(n) if self._keeps_tables(r)]
+        return StoredTables(self.store, name, kept, keep)
 
     def replications(self, name: str, n: int) -> list[Replication]:
         """Replications 0..n-1 of option `name`."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from wsim.experiment.extract import TablesExtract
 from wsim.metrics import kpis as kpi_measures
 from wsim.metrics.tables import case_columns, visit_columns, window_columns
 from wsim.model.replication import run_replication
@@ -20,7 +21,8 @@ from wsim.scenario.limits import RunLimits
 class Replication:
     """What one replication returns.
 
-    Its KPIs and the columns of its visit, window and case tables.
+    Its KPIs and the columns of its visit, window and case tables; a comparison that keeps
+    the tables out of memory keeps their `extract` (what its report reads) instead.
     """
 
     replication: int
@@ -28,6 +30,7 @@ class Replication:
     visits: dict[str, np.ndarray]
     windows: dict[str, np.ndarray]
     cases: dict[str, np.ndarray]
+    extract: TablesExtract | None = None
 
 
 def replicate(

@@ -7,7 +7,7 @@ numbers depend on neither the order in which replications run nor the number of 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from wsim.experiment.executors import Executor, Task, make_executor
+from wsim.experiment.extract import CASE_COLUMNS
 from wsim.experiment.replication import Replication
 from wsim.experiment.statistics import t_interval
 from wsim.experiment.store import RunStore
 from wsim.files import write_table_atomic
-from wsim.metrics.hourly import HOURLY_MEASURES, hourly_profile
+from wsim.metrics.hourly import HOURLY_MEASURES, active_hours, hourly_profile
 from wsim.progress import progress_bar
 from wsim.scenario import Scenario, load_scenario
 from wsim.scenario.limits import RunLimits, check_seed, default_limits
@@ -47,14 +48,70 @@ class Results:
         (completed, abandoned, gave_up, in_progress).
     """
 
-    def __init__(self, scenario: Scenario, seed: int, replications: list[Replication]):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        replications: list[Replication],
+        tables: Callable[[], list[Replication]] | None = None,
+    ):
+        """`tables`: where the tables are when `replications` carry only KPIs and extracts.
+
+        Without it the tables are those of `replications`; with it (a comparison keeping them in
+        its store) they are read from it the first time :attr:`visits`, :attr:`windows` or
+        :attr:`cases` is asked for, and the hourly summary and case values come from the
+        replications' extracts (:class:`~wsim.experiment.extract.TablesExtract`).
+        """
         self.scenario = scenario
         self.seed = seed
         reps = sorted(replications, key=lambda r: r.replication)
         self.kpis = pd.DataFrame([{"replication": r.replication, **r.kpis} for r in reps])
-        self.visits = _stack(reps, "visits")
-        self.windows = _stack(reps, "windows")
-        self.cases = _stack(reps, "cases")
+        self._load = tables
+        self._tables = None if tables is not None else _stack_tables(reps)
+        self._extracts = [(r.replication, r.extract) for r in reps if r.extract is not None]
+
+    @property
+    def visits(self) -> pd.DataFrame:
+        """One row per ticket of every replication (see the class docstring)."""
+        return self._table("visits")
+
+    @property
+    def windows(self) -> pd.DataFrame:
+        """Per replication and window group: open and busy minutes, utilization."""
+        return self._table("windows")
+
+    @property
+    def cases(self) -> pd.DataFrame:
+        """One row per case of every replication (see the class docstring)."""
+        return self._table("cases")
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if self._tables is None:
+            assert self._load is not None
+            self._tables = _stack_tables(sorted(self._load(), key=lambda r: r.replication))
+        return self._tables[name]
+
+    def counted_cases(self, column: str) -> np.ndarray:
+        """The values of a case column (``lead_time_days``, ``trips``) of the counted cases."""
+        if self._load is not None:
+            parts = [e.case_values[column] for _, e in self._extracts if column in e.case_values]
+            return np.concatenate(parts).astype(float) if parts else np.array([])
+        cases = self.cases[self.cases.counted] if "counted" in self.cases else self.cases
+        return cases[column].to_numpy(dtype=float)
+
+    def has_case_table(self) -> bool:
+        """Whether the kept tables have cases, with lead times and trips."""
+        if self._load is not None:
+            return sum(e.cases for _, e in self._extracts) > 0 and all(
+                set(CASE_COLUMNS) <= set(e.case_values) for _, e in self._extracts
+            )
+        return set(CASE_COLUMNS) <= set(self.cases.columns) and not self.cases.empty
+
+    def _hourly_profile(self) -> pd.DataFrame:
+        if self._load is None:
+            return hourly_profile(self.scenario, self.visits)
+        frames = [e.hours.assign(replication=r) for r, e in self._extracts if e.hours is not None]
+        return active_hours(frames, ["hour"])
 
     def __repr__(self) -> str:
         return f"Results({self.scenario.name!r}, replications={len(self.kpis)}, seed={self.seed})"
@@ -78,7 +135,7 @@ class Results:
         The measures (mean wait, citizens waiting, window utilization) are those of
         :mod:`wsim.metrics.hourly`; hours are of the clock (0-23).
         """
-        profile = hourly_profile(self.scenario, self.visits)
+        profile = self._hourly_profile()
         rows = []
         for measure in HOURLY_MEASURES:
             for hour, values in profile.groupby("hour")[measure]:
@@ -120,6 +177,10 @@ class Results:
         for name, table in tables.items():
             written.append(write_table_atomic(table, out / name))
         return written
+
+
+def _stack_tables(reps: list[Replication]) -> dict[str, pd.DataFrame]:
+    return {attr: _stack(reps, attr) for attr in ("visits", "windows", "cases")}
 
 
 def _stack(reps: list[Replication], attr: str) -> pd.DataFrame:

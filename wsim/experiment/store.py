@@ -180,6 +180,24 @@ class RunStore:
         return write_bytes_atomic(self._path(name, replication.replication, tables), data)
 
 
+class StoredTables:
+    """Reads the tables of replications `indices` of option `name` back from `store`.
+
+    What a comparison gives :class:`~wsim.experiment.Results` for the tables it keeps out of
+    memory. `keep` is held for as long as this object lives (a temporary folder's owner).
+    """
+
+    def __init__(self, store: RunStore, name: str, indices: list[int], keep: Any = None):
+        self.store = store
+        self.name = name
+        self.indices = list(indices)
+        self.keep = keep
+
+    def __call__(self) -> list[Replication]:
+        """The replications, with their tables, read from the store."""
+        return [self.store.load(self.name, r) for r in self.indices]
+
+
 def clear_store(folder: str | os.PathLike) -> None:
     """Delete what a store wrote in `folder` (to start a run over); nothing else is touched.
 

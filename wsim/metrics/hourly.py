@@ -42,14 +42,35 @@ def hourly_profile(
     are left out. With `by_day_type`, one row per replication, day type and hour.
     """
     keys = ["day_type", "hour"] if by_day_type else ["hour"]
-    columns = ["replication", *keys, *HOURLY_MEASURES]
     if visits.empty:
-        return pd.DataFrame(columns=columns)
+        return active_hours([], keys)
+    bins = hour_bins(scenario)
+    frames = [
+        replication_hours(v, bins, keys).assign(replication=replication)
+        for replication, v in visits.groupby("replication", sort=True)
+    ]
+    return active_hours(frames, keys)
+
+
+def hour_bins(scenario: Scenario) -> pd.DataFrame:
+    """The observed clock hours of `scenario` with their scheduled window-minutes.
+
+    What :func:`replication_hours` needs; compute it once per scenario.
+    """
     bins = _hour_bins(scenario)
     bins["scheduled"] = _scheduled_minutes(scenario, bins)
-    frames = []
-    for replication, v in visits.groupby("replication", sort=True):
-        frames.append(_one_replication(v, bins, keys).assign(replication=replication))
+    return bins
+
+
+def active_hours(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    """The hourly profile from each replication's :func:`replication_hours` (with `replication`).
+
+    Hours in which nothing happens in any replication are left out, as in
+    :func:`hourly_profile`; the frames must come in replication order.
+    """
+    columns = ["replication", *keys, *HOURLY_MEASURES]
+    if not frames:
+        return pd.DataFrame(columns=columns)
     table = pd.concat(frames, ignore_index=True)
     # a minute-thousandth: the cumulative sums carry rounding noise far below that
     active = table.groupby(keys)[["scheduled", "busy", "waiting"]].sum().sum(axis=1) > 1e-3
@@ -64,8 +85,7 @@ def scheduled_minutes(scenario: Scenario) -> pd.DataFrame:
     Columns ``day_type``, ``hour``, ``days`` (arrival days of that type) and ``scheduled``
     (window-minutes); hours with nothing scheduled are left out.
     """
-    bins = _hour_bins(scenario)
-    bins["scheduled"] = _scheduled_minutes(scenario, bins)
+    bins = hour_bins(scenario)
     days = bins.groupby("day_type").day.nunique().rename("days")
     table = bins.groupby(["day_type", "hour"], as_index=False).scheduled.sum()
     table = table.join(days, on="day_type")
@@ -154,8 +174,11 @@ def _minutes_per_bin(starts: np.ndarray, ends: np.ndarray, bins: pd.DataFrame) -
     return np.clip(upper - lower, 0.0, None)
 
 
-def _one_replication(v: pd.DataFrame, bins: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """The hourly measures of one replication's visits, grouped by `keys`."""
+def replication_hours(v: pd.DataFrame, bins: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The hourly measures of one replication's visits, grouped by `keys` (`bins`: hour_bins).
+
+    Also its scheduled, busy and waiting minutes, which :func:`active_hours` needs.
+    """
     present = v[v.outcome != "balked"]
     left = present.start.fillna(present.end).to_numpy(dtype=float)
     waiting = _minutes_per_bin(present.arrival.to_numpy(dtype=float), left, bins)
