@@ -53,6 +53,7 @@ def bad_input(command: tuple, missing: str, folder: str) -> list[str]:
         ("optimize", "portfolio"): [missing, missing + "2"],
         ("validate",): [missing],
         ("run",): [missing],
+        ("serve",): [missing],
     }[command]
 
 
