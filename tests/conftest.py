@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, settings
 
 import wsim
@@ -28,6 +29,41 @@ CHECKS = SCENARIOS / "checks"
 W_DISTRICT = SCENARIOS / "w_district"
 
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+#: Debian's Chromium, which the browser tests drive with Playwright (no browser is downloaded).
+CHROMIUM = Path("/usr/bin/chromium")
+#: Its flags for a headless run in a container, without background network traffic.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def sync_playwright_or_skip():
+    """Playwright's ``sync_playwright``, or a skip without it or Chromium.
+
+    In CI (``CI`` or ``WSIM_REQUIRE_BROWSER`` set) a missing browser is a failure instead, so
+    the browser tests cannot pass by skipping.
+    """
+    required = bool(os.environ.get("CI") or os.environ.get("WSIM_REQUIRE_BROWSER"))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("Playwright is missing: pip install -e '.[test]'")
+        pytest.skip("Playwright is not installed")
+    if not CHROMIUM.exists():
+        if required:
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"no {CHROMIUM}")
+    return sync_playwright
+
 
 settings.register_profile(
     "ci",

@@ -18,41 +18,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_FLAGS, sync_playwright_or_skip
 from test_decision import OPTIONS
 
 from wsim.comparison import compare
 from wsim.metrics.catalog import KPIS
 from wsim.report import write_report
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Viewports: a desktop screen and a phone held upright (CSS pixels).
 SIZES = {"desktop": (1400, 900), "phone": (400, 800)}
 #: A4 at 96 CSS pixels an inch: 210 mm.
 A4_WIDTH = 794
-
-
-def _browser_or_skip():
-    required = bool(os.environ.get("CI") or os.environ.get("WSIM_REQUIRE_BROWSER"))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if required:
-            pytest.fail("Playwright is missing: pip install -e '.[test]'")
-        pytest.skip("Playwright is not installed")
-    if not CHROMIUM.exists():
-        if required:
-            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-        pytest.skip(f"no {CHROMIUM}")
-    return sync_playwright
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +54,7 @@ def reports(artifacts) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_playwright = _browser_or_skip()
+    sync_playwright = sync_playwright_or_skip()
     with sync_playwright() as playwright:
         yield playwright
 
@@ -90,7 +66,7 @@ def _open(playwright, path: Path, width: int, height: int):
         profile,
         executable_path=str(CHROMIUM),
         headless=True,
-        args=FLAGS,
+        args=CHROMIUM_FLAGS,
         viewport={"width": width, "height": height},
     )
     page = context.new_page()

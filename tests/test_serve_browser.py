@@ -12,12 +12,12 @@ Skipped without Playwright or ``/usr/bin/chromium``, except in CI (``CI`` or
 
 from __future__ import annotations
 
-import os
 import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_FLAGS, sync_playwright_or_skip
 
 from wsim.cli import main
 from wsim.comparison import compare
@@ -25,33 +25,16 @@ from wsim.serve import WhatIf, create_app
 from wsim.serve.runs import Runner
 from wsim.serve.server import bind
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 SMALL = Path(__file__).parent.parent / "scenarios" / "examples" / "small_hall.yaml"
 REPS, SEED = 3, 11
 #: Milliseconds to wait for a result (3 paired replications of the small hall take ~1 s).
 WAIT_MS = 60_000
 
 
-def _playwright_or_skip():
-    required = bool(os.environ.get("CI") or os.environ.get("WSIM_REQUIRE_BROWSER"))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if required:
-            pytest.fail("Playwright is missing: pip install -e '.[test]'")
-        pytest.skip("Playwright is not installed")
-    if not CHROMIUM.exists():
-        if required:
-            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-        pytest.skip(f"no {CHROMIUM}")
-    return sync_playwright
-
-
 @pytest.fixture(scope="module")
 def server():
     """The page of the small hall on a free loopback port, served from a thread."""
-    _playwright_or_skip()
+    sync_playwright_or_skip()
     import uvicorn
 
     whatif = WhatIf(SMALL, replications=REPS, seed=SEED, runner=Runner(workers=1))
@@ -69,13 +52,13 @@ def server():
 
 @pytest.fixture(scope="module")
 def page(server):
-    sync_playwright = _playwright_or_skip()
+    sync_playwright = sync_playwright_or_skip()
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             tempfile.mkdtemp(prefix="wsim-chromium-"),
             executable_path=str(CHROMIUM),
             headless=True,
-            args=FLAGS,
+            args=CHROMIUM_FLAGS,
             viewport={"width": 1400, "height": 900},
             accept_downloads=True,
         )
