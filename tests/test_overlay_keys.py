@@ -183,6 +183,19 @@ def test_the_registry_merges_handoff_pairs_by_from_to_and_service():
         merge(base, {"handoffs": {"pairs": [{"mode": "paper"}]}})
 
 
+def test_add_is_accepted_in_a_list_the_base_does_not_have():
+    """Every item of a list the base lacks is new: ``add: true`` is allowed and taken out."""
+    base = {"handoffs": {"mode": "platform", "at": "02:00"}}
+    pair = {"from": "market", "to": "tax", "every": 60}
+    merged = merge(base, {"handoffs": {"pairs": [{**pair, "add": True}]}})
+    assert merged["handoffs"] == {"mode": "platform", "at": "02:00", "pairs": [pair]}
+    assert merge(base, {"handoffs": {"pairs": [pair]}}) == merged
+    with pytest.raises(FieldProblems, match="expected true or false"):
+        merge(base, {"handoffs": {"pairs": [{**pair, "add": "yes"}]}})
+    with pytest.raises(FieldProblems, match="remove only works"):
+        merge(base, {"handoffs": {"pairs": [{**pair, "remove": True}]}})
+
+
 def test_a_list_of_unnamed_items_no_rule_knows_must_be_given_whole():
     base = {"future": [{"x": 1}, {"x": 2}]}
     result = merge_changes(base, {"future": [{"x": 3}]}, "changes")

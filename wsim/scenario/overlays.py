@@ -370,16 +370,26 @@ class _Merger:
         self.added.append(Added(path, pattern, name, on_purpose or bool(hint)))
 
     def _plain(self, value: Any, path: str) -> Any:
-        """A copy of a replacing value; ``remove`` flags in it could not be honoured."""
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, Mapping) and REMOVE in item:
-                    message = (
-                        "remove only works when merging into a list of the base whose items "
-                        "it can find (by name or key)"
-                    )
-                    self.problems.append((join_path(path, f"[{index}].{REMOVE}"), message))
-        return copy.deepcopy(value)
+        """A copy of a replacing value, its items' ``add`` flags taken out.
+
+        Every item of such a list is new (``add: true`` is allowed and says so); ``remove``
+        flags in it could not be honoured.
+        """
+        if not isinstance(value, list):
+            return copy.deepcopy(value)
+        items = []
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping) and REMOVE in item:
+                message = (
+                    "remove only works when merging into a list of the base whose items "
+                    "it can find (by name or key)"
+                )
+                self.problems.append((join_path(path, f"[{index}].{REMOVE}"), message))
+            if isinstance(item, Mapping) and ADD in item:
+                self._flag(item, ADD, join_path(path, f"[{index}]"))
+                item = {k: v for k, v in item.items() if k != ADD}
+            items.append(copy.deepcopy(item))
+        return items
 
 
 def _hashable(key: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
