@@ -8,6 +8,7 @@ change (an independent route to the same scenario), and a run's paired change ag
 
 from __future__ import annotations
 
+import math
 import socket
 import time
 from pathlib import Path
@@ -288,3 +289,120 @@ def test_no_path_from_the_browser_reaches_the_file_system(client, whatif):
     assert disposition == 'attachment; filename="etc_passwd_x.yaml"'
     assert client.get("/jobs/..%2f..%2fetc%2fpasswd").status_code == 404
     client.post(f"/jobs/{job}/cancel")
+
+
+JOURNEYS = EXAMPLES / "small_journeys.yaml"
+
+
+def _journey_levers(raw: dict) -> dict[tuple, object]:
+    return {lever.target: lever for lever in scenario_levers(raw, load_scenario(raw))}
+
+
+def test_each_department_pair_has_a_sync_lever_with_its_rule_today():
+    raw, _ = resolve_mapping(JOURNEYS)
+    levers = _journey_levers(raw)
+    pairs = [t for t in levers if t[0] == "sync_pair"]
+    # the workflow hands cases from market to tax and to social (a parallel approval)
+    assert pairs == [("sync_pair", "market", "social"), ("sync_pair", "market", "tax")]
+    for target in (*pairs, ("sync",)):
+        assert levers[target].now == "once a day at 02:00"
+        assert levers[target].current is None
+    assert levers[("sync",)].label == "every other handoff syncs every"
+    # a pair's own rule shows as the pair's value; directions that differ are both shown
+    raw["handoffs"]["pairs"] = [
+        {"from": "market", "to": "tax", "every": 30},
+        {"from": "tax", "to": "market", "every": 30},
+        {"from": "market", "to": "social", "mode": "paper", "delay": 60},
+    ]
+    levers = _journey_levers(raw)
+    assert levers[("sync_pair", "market", "tax")].current == 30
+    assert levers[("sync_pair", "market", "tax")].now == "every 30 min"
+    social = levers[("sync_pair", "market", "social")]
+    assert social.current is None
+    assert social.now == "on paper (a courier) one way, once a day at 02:00 the other"
+
+
+def _handovers(scenario) -> list[tuple[str, str, float, float]]:
+    """One replication's handoffs: (from, to, began, arrived), by department name."""
+    from wsim.model.replication import build_world
+
+    hall, journeys = build_world(scenario, seed=7, replication=0)
+    hall.run()
+    names = list(scenario.departments)
+    return [
+        (names[int(a)], names[int(b)], began, arrived)
+        for _, a, b, began, arrived in journeys.log((0.0, journeys.end)).handovers
+    ]
+
+
+def test_a_pair_sync_lever_changes_that_pair_only_both_ways(tmp_path):
+    """The market-tax lever at 60 min: the overlay a planner would write; simulated.
+
+    Handoff by handoff, exactly: the market -> tax data arrives at the next full hour, and
+    the market -> social data still waits for the 02:00 sync, as all data did before.
+    """
+    raw, _ = resolve_mapping(JOURNEYS)
+    scenario = load_scenario(JOURNEYS)
+    levers = scenario_levers(raw, scenario)
+    lever = next(lever for lever in levers if lever.target == ("sync_pair", "market", "tax"))
+    built = build(levers, [(lever.id, "60")], raw)
+    assert built.ok, built.problems
+    rule = {"mode": "platform", "every": 60, "add": True}
+    assert built.changes == {
+        "handoffs": {
+            "pairs": [
+                {"from": "market", "to": "tax", **rule},
+                {"from": "tax", "to": "market", **rule},
+            ]
+        }
+    }
+    overlay = tmp_path / "hourly.yaml"
+    written = {
+        "base": str(JOURNEYS),
+        "changes": {
+            "handoffs": {
+                "pairs": [
+                    {"from": "market", "to": "tax", "mode": "platform", "every": "1h", "add": True},
+                    {"from": "tax", "to": "market", "mode": "platform", "every": "1h", "add": True},
+                ]
+            }
+        },
+    }
+    overlay.write_text(yaml.safe_dump(written))
+    keep = {"name", "description", "cost"}
+    assert built.scenario.model_dump(exclude=keep) == load_scenario(overlay).model_dump(
+        exclude=keep
+    )
+
+    after = _handovers(built.scenario)
+    taxed = [(b, a) for s, t, b, a in after if (s, t) == ("market", "tax")]
+    social = [(b, a) for s, t, b, a in after if (s, t) == ("market", "social")]
+    assert min(len(taxed), len(social)) > 100
+    assert all(arrived == math.ceil(began / 60) * 60 for began, arrived in taxed)
+    assert all(arrived == _nightly(began) for began, arrived in social)
+    before = _handovers(scenario)
+    assert all(arrived == _nightly(began) for _, _, began, arrived in before)
+
+
+def _nightly(began: float) -> float:
+    """The first 02:00 sync at or after `began` (minutes from the first midnight)."""
+    return math.ceil((began - 120) / 1440) * 1440 + 120
+
+
+def test_a_pair_entry_of_the_base_is_changed_not_added():
+    """A base entry with a nightly sync of its own: the lever changes it and drops its `at`."""
+    raw, _ = resolve_mapping(JOURNEYS)
+    raw["handoffs"]["pairs"] = [{"from": "market", "to": "tax", "at": "03:00"}]
+    levers = scenario_levers(raw, load_scenario(raw))
+    lever = next(lever for lever in levers if lever.target == ("sync_pair", "market", "tax"))
+    built = build(levers, [(lever.id, "15")], raw)
+    assert built.ok, built.problems
+    there, back = built.changes["handoffs"]["pairs"]
+    assert there == {"from": "market", "to": "tax", "mode": "platform", "every": 15, "at": None}
+    assert back == {"from": "tax", "to": "market", "mode": "platform", "every": 15, "add": True}
+    rules = {(p.from_, p.to): p for p in built.scenario.handoffs.pairs}
+    assert (rules["market", "tax"].every, rules["market", "tax"].at) == (15, None)
+    assert rules["tax", "market"].every == 15
+    built = build(levers, [(lever.id, "0")], raw)
+    assert not built.ok
+    assert lever.id in built.problems

@@ -48,6 +48,7 @@ from wsim.scenario.limits import (
     MAX_MONEY,
     MAX_STAFF,
     MAX_WEIGHT,
+    MIN_SYNC_EVERY,
     MONEY_REASON,
     STAFF_REASON,
     WEIGHT_REASON,
@@ -328,7 +329,7 @@ class HandoffRule(FrozenModel):
     """
 
     mode: Literal["platform", "paper", "citizen"] = "platform"
-    every: Annotated[Minutes, Field(gt=0), at_least(1 / 60, _EVERY_REASON)] | None = None
+    every: Annotated[Minutes, Field(gt=0), at_least(MIN_SYNC_EVERY, _EVERY_REASON)] | None = None
     at: Clock | None = None
     delay: Distribution = Fixed(value=0.0)
     visit_time: Distribution = Fixed(value=10.0)

@@ -87,6 +87,9 @@ CV_REASON = (
 MAX_ERLANG_K = 10_000
 #: Shortest staffing slot allowed by the run size: slots per day at most this.
 MAX_SLOTS_PER_DAY = 1440
+#: Shortest sync interval of a sharing platform, minutes (once a second; more often is real
+#: time, written as a delay).
+MIN_SYNC_EVERY = 1 / 60
 #: Seeds are numpy seeds: whole numbers from 0 to 2**63 - 1.
 MAX_SEED = 2**63 - 1
 

@@ -5,9 +5,10 @@ value and allowed range) and how a value becomes a fragment of an overlay's ``ch
 the same grammar as a reform file (window groups by name, demand streams by their key,
 mappings key by key). :func:`scenario_levers` generates them from the scenario's raw mapping:
 windows per group and time band, the services each group serves, staff per department, the
-online channel of each service, the sync interval of handoffs, the up time of each system
-between outages, citizens' patience and the demand of each service. :func:`file_levers` makes
-one on/off lever per lever of a levers file (``wsim.optimize.levers``).
+online channel of each service, the sync interval of each department pair (and of the
+other handoffs), the up time of each system between outages, citizens' patience and the demand
+of each service. :func:`file_levers` makes one on/off lever per lever of a levers file
+(``wsim.optimize.levers``).
 
 Ranges are the schema's bounds (:mod:`wsim.scenario.limits`); the schema itself checks every
 value when the changed scenario is built (:mod:`wsim.serve.overlay`), so the message beside
@@ -21,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from wsim.optimize.levers import LeverSet
+from wsim.optimize.levers.resources import workflow_pairs
 from wsim.scenario import Scenario
-from wsim.scenario.limits import MAX_STAFF, MAX_WINDOWS, MINUTES_PER_DAY
+from wsim.scenario.journeys import HandoffRule
+from wsim.scenario.limits import MAX_STAFF, MAX_WINDOWS, MIN_SYNC_EVERY, MINUTES_PER_DAY
 
 Kind = Literal["int", "number", "choice", "services", "switch"]
 
@@ -233,31 +236,74 @@ def _online_levers(raw: Mapping[str, Any]) -> list[Lever]:
 
 
 def _sync_levers(raw: Mapping[str, Any], scenario: Scenario) -> list[Lever]:
-    """The sync interval of the sharing platform, when cases are handed between departments."""
-    if not raw.get("departments") or scenario.handoffs.mode != "platform":
+    """The sync interval of the sharing platform: of each department pair, and of the rest.
+
+    One lever per department pair the workflows hand cases between (both directions take the
+    value, as a sharing lever connects a pair), then one for the default rule (every other
+    handoff), when that rule is the platform's.
+    """
+    if not raw.get("departments"):
         return []
-    every = scenario.handoffs.every
-    return [
-        Lever(
-            id="sync",
-            section="Back office",
-            label="sharing platform syncs every",
-            now=f"every {every:g} min" if every is not None else _sync_now(raw),
-            unit="min",
-            kind="number",
-            current=every,
-            low=1 / 60,
-            high=None,
-            paths=("handoffs",),
-            target=("sync",),
+    handoffs = scenario.handoffs
+    services = {name: service.model_dump() for name, service in scenario.services.items()}
+    levers = []
+    for p, (a, b) in enumerate(workflow_pairs(services)):
+        levers.append(
+            Lever(
+                id=f"sync_{p}",
+                section="Data sharing",
+                label=f"{a} and {b} sync every",
+                now=_sync_now(handoffs.rule_for(a, b, ""), handoffs.rule_for(b, a, "")),
+                unit="min",
+                kind="number",
+                current=_pair_every(handoffs.rule_for(a, b, ""), handoffs.rule_for(b, a, "")),
+                low=MIN_SYNC_EVERY,
+                high=None,
+                paths=("handoffs.pairs", "handoffs"),
+                target=("sync_pair", a, b),
+            )
         )
-    ]
+    if handoffs.mode == "platform":
+        levers.append(
+            Lever(
+                id="sync",
+                section="Data sharing",
+                label="every other handoff syncs every" if levers else "handoffs sync every",
+                now=_sync_now(handoffs, handoffs),
+                unit="min",
+                kind="number",
+                current=handoffs.every,
+                low=MIN_SYNC_EVERY,
+                high=None,
+                paths=("handoffs",),
+                target=("sync",),
+            )
+        )
+    return levers
 
 
-def _sync_now(raw: Mapping[str, Any]) -> str:
-    handoffs = raw.get("handoffs") or {}
-    at = handoffs.get("at")
-    return f"once a day at {_clock(at)}" if at is not None else "real time"
+def _pair_every(there: HandoffRule, back: HandoffRule) -> float | None:
+    """The pair's sync interval (min) when both directions sync at the same interval."""
+    return there.every if there.every is not None and there == back else None
+
+
+def _sync_now(there: HandoffRule, back: HandoffRule) -> str:
+    """How the data goes today, in words (one way, or each way when they differ)."""
+    if there != back:
+        return f"{_transport(there)} one way, {_transport(back)} the other"
+    return _transport(there)
+
+
+def _transport(rule: HandoffRule) -> str:
+    if rule.mode == "paper":
+        return "on paper (a courier)"
+    if rule.mode == "citizen":
+        return "carried by the citizen"
+    if rule.every is not None:
+        return f"every {rule.every:g} min"
+    if rule.at is not None:
+        return f"once a day at {_clock(rule.at)}"
+    return "real time"
 
 
 def _outage_levers(raw: Mapping[str, Any], scenario: Scenario) -> list[Lever]:

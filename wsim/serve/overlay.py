@@ -166,6 +166,10 @@ def _write(changes: dict[str, Any], lever: Lever, value: Any, raw: Mapping[str, 
         handoffs["every"] = value
         if (raw.get("handoffs") or {}).get("at") is not None:
             handoffs["at"] = None  # a sync interval replaces the nightly sync
+    elif kind == "sync_pair":
+        pairs = _nested(changes, "handoffs").setdefault("pairs", [])
+        _, a, b = lever.target
+        pairs.extend(_pair_sync(raw, source, target, value) for source, target in ((a, b), (b, a)))
     elif kind == "outage":
         between = _nested(changes, "systems", lever.target[1], "between")
         between["mean"] = f"{value:g}d"
@@ -178,6 +182,28 @@ def _write(changes: dict[str, Any], lever: Lever, value: Any, raw: Mapping[str, 
         changes.setdefault("demand", []).extend(_scaled_demand(raw, lever.target[1], value))
     else:  # pragma: no cover - the levers module makes only the kinds above
         raise ValueError(f"unknown lever target {kind!r}")
+
+
+def _pair_sync(raw: Mapping[str, Any], source: str, target: str, every: float) -> dict[str, Any]:
+    """The ``handoffs.pairs`` change item: cases from `source` to `target` sync every `every` min.
+
+    It changes the base's entry of the pair (all services) when there is one, replacing a
+    nightly sync there; else it is a new entry (``add: true``), whose transport is the
+    platform's with this interval.
+    """
+    item: dict[str, Any] = {"from": source, "to": target, "mode": "platform", "every": every}
+    entries = ((raw.get("handoffs") or {}).get("pairs")) or ()
+    for entry in entries:
+        if isinstance(entry, Mapping) and (
+            entry.get("from"),
+            entry.get("to"),
+            entry.get("service"),
+        ) == (source, target, None):
+            if entry.get("at") is not None:
+                item["at"] = None
+            return item
+    item["add"] = True
+    return item
 
 
 def _window(changes: dict[str, Any], name: str) -> dict[str, Any]:
