@@ -406,3 +406,34 @@ def test_a_pair_entry_of_the_base_is_changed_not_added():
     built = build(levers, [(lever.id, "0")], raw)
     assert not built.ok
     assert lever.id in built.problems
+
+
+def test_the_sentence_names_a_material_change_and_a_saving():
+    """A sync lever moves the lead time, not the hall wait: the sentence names the lead time."""
+    from wsim.serve.results import sentence
+
+    def row(kpi, verdict):
+        return {
+            "kpi": kpi,
+            "label": kpi,
+            "change": "-1",
+            "interval": "-2 to 0",
+            "verdict": verdict,
+            "words": verdict,
+        }
+
+    cost = {"per_year": "-421", "per_year_value": -421.0, "currency": "CNY"}
+    rows = [
+        row("hall_wait_mean", "no material change"),
+        row("handoff_wait_hours_mean", "better"),
+        row("case_lead_time_days_mean", "better"),
+    ]
+    text = sentence(["x every: 60 min"], rows, cost)
+    assert text.startswith("With x every: 60 min: the case_lead_time_days_mean changes by -1")
+    assert text.endswith("it saves 421 CNY a year.")
+    quiet = [row("hall_wait_mean", "no material change"), row("other", "uncertain")]
+    text = sentence([], quiet, {**cost, "per_year": "10", "per_year_value": 10.0})
+    assert text == (
+        "With nothing changed: the hall_wait_mean changes by -1 (-2 to 0): no material change; "
+        "it costs 10 CNY a year."
+    )

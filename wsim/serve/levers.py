@@ -34,6 +34,8 @@ MAX_DEMAND_SCALE = 10.0
 #: Most levers the page generates for one scenario (each group, service and department has a
 #: few; the W district baseline has about 110).
 MAX_LEVERS = 2000
+#: The range of a sync interval in words (its bound, MIN_SYNC_EVERY, is a second).
+SYNC_RANGE = "at least 1 s"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Lever:
     target : what the overlay fragment changes: a kind-specific tuple (see
         :func:`wsim.serve.overlay.changes_of`).
     now : the baseline's value in words, where `current` does not say it (a nightly sync).
+    range_text : the allowed range in words, where the bounds as numbers do not read well
+        (``at least 1 s`` rather than ``at least 0.0166667`` min).
     """
 
     id: str
@@ -70,9 +74,12 @@ class Lever:
     paths: tuple[str, ...] = ()
     target: tuple[Any, ...] = field(default=(), repr=False)
     now: str = ""
+    range_text: str = ""
 
     def describe_range(self) -> str:
         """The allowed values in words (``0 to 10000``, ``pre or full``)."""
+        if self.range_text:
+            return self.range_text
         if self.kind in ("int", "number"):
             low = "" if self.low is None else f"{self.low:g}"
             high = "" if self.high is None else f"{self.high:g}"
@@ -259,6 +266,7 @@ def _sync_levers(raw: Mapping[str, Any], scenario: Scenario) -> list[Lever]:
                 current=_pair_every(handoffs.rule_for(a, b, ""), handoffs.rule_for(b, a, "")),
                 low=MIN_SYNC_EVERY,
                 high=None,
+                range_text=SYNC_RANGE,
                 paths=("handoffs.pairs", "handoffs"),
                 target=("sync_pair", a, b),
             )
@@ -275,6 +283,7 @@ def _sync_levers(raw: Mapping[str, Any], scenario: Scenario) -> list[Lever]:
                 current=handoffs.every,
                 low=MIN_SYNC_EVERY,
                 high=None,
+                range_text=SYNC_RANGE,
                 paths=("handoffs",),
                 target=("sync",),
             )

@@ -21,6 +21,9 @@ from wsim.report import sections
 from wsim.report.decision_text import count
 from wsim.report.formatting import MISSING, format_number
 
+#: Verdicts of a change beyond its minimal important difference.
+MATERIAL = ("better", "worse")
+
 
 def baseline_view(comparison: Comparison) -> list[dict[str, Any]]:
     """The baseline's headline KPIs: label, mean and interval, shown as the report shows them."""
@@ -73,6 +76,7 @@ def run_view(comparison: Comparison, option: str, phrases: Sequence[str]) -> dic
     costs = decision.costs.set_index("option").loc[option]
     cost = {
         "per_year": count(costs.cost),
+        "per_year_value": float(costs.cost),
         "interval": f"{count(costs.cost_low)} to {count(costs.cost_high)}",
         "one_off": count(costs.one_off),
         "yearly": count(costs.yearly),
@@ -92,20 +96,30 @@ def run_view(comparison: Comparison, option: str, phrases: Sequence[str]) -> dic
 
 
 def sentence(phrases: Sequence[str], rows: Sequence[dict[str, Any]], cost: dict[str, Any]) -> str:
-    """One sentence of what changed and what it did to the first headline KPI.
+    """One sentence of what changed, what it did to a measure, and its cost per year.
 
-    It starts with "With" rather than a capitalised first phrase: phrases begin with names
-    from the scenario (``social_security``), which keep the case the file gives them.
+    The measure is the first one whose change is material (better or worse beyond its minimal
+    important difference), headline measures before the others, so that a change the
+    headline does not see (a sync interval moves lead times, not hall waits) is still named;
+    without a material change, the first headline measure. It starts with "With" rather than
+    a capitalised first phrase: phrases begin with names from the scenario
+    (``social_security``), which keep the case the file gives them.
     """
     what = "; ".join(phrases) if phrases else "nothing changed"
-    first = next((row for row in rows if row["kpi"] in HEADLINE_KPIS), None)
+    ordered = sorted(rows, key=lambda row: row["kpi"] not in HEADLINE_KPIS)
+    first = next((row for row in ordered if row["verdict"] in MATERIAL), None) or next(
+        (row for row in rows if row["kpi"] in HEADLINE_KPIS), None
+    )
     effect = (
         f"the {first['label']} changes by {first['change']} ({first['interval']}): {first['words']}"
         if first
         else "no measure varies"
     )
-    money = f"{cost['per_year']} {cost['currency']}"
-    return f"With {what}: {effect}; it costs {money} a year."
+    if cost["per_year_value"] < 0:
+        money = f"it saves {count(-cost['per_year_value'])} {cost['currency']} a year"
+    else:
+        money = f"it costs {cost['per_year']} {cost['currency']} a year"
+    return f"With {what}: {effect}; {money}."
 
 
 def _plot(comparison: Comparison) -> dict[str, str]:
