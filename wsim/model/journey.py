@@ -133,6 +133,11 @@ class Journeys:
         self.departments = {
             name: self._department(name, spec) for name, spec in scenario.departments.items()
         }
+        #: per department: the outages of its system (None without one)
+        self._department_down = {
+            name: self.systems.get(spec.system) if spec.system else None
+            for name, spec in scenario.departments.items()
+        }
         self.ticket_events: dict[int, simpy.Event] = {}
         # per demand stream: its service's specification (looked up once, not per event)
         self._services = [scenario.services[d.service] for d in scenario.demand]
@@ -705,8 +710,7 @@ class Journeys:
         step draws its time from its own stream, even when a department has two steps.
         """
         department = self.departments[step.department]
-        system = self.scenario.departments[step.department].system
-        down = self.systems.get(system) if system else None
+        down = self._department_down[step.department]
         rule = handover.rule
         handed_over = step.department != previous
         while True:
