@@ -1,6 +1,7 @@
 """Citizen journeys: a case from first contact to result, over channels, visits and departments.
 
-Each case is one SimPy process that walks through its journey:
+Each case is one SimPy process (without a process event: no one waits for it, see
+:mod:`wsim.model.coroutines`) that walks through its journey:
 
 1. **channel**: the demand stream's channel, or (``channel: any``) one chosen by the citizen's
    segment among the channels the service allows; a segment with ``switch_at`` goes online
@@ -31,6 +32,7 @@ import numpy as np
 import simpy
 
 from wsim import streams
+from wsim.model import coroutines
 from wsim.model.appointments import SlotBook
 from wsim.model.backoffice import Department
 from wsim.model.calendar import Day, open_days
@@ -364,7 +366,7 @@ class Journeys:
         self.c_segment.append(segment)
         self.c_channel.append(channel)
         self.c_switched.append(switch)
-        self.env.process(self._case(c, k))
+        coroutines.start(self.env, self._case(c, k))
 
     def _switches(self, segment: str, k: int) -> bool:
         """Whether a citizen of `segment` bound for the hall goes online for the posted wait."""
