@@ -1,6 +1,7 @@
 """Citizen journeys: a case from first contact to result, over channels, visits and departments.
 
-Each case is one SimPy process that walks through its journey:
+Each case is one SimPy process (without a process event: no one waits for it, see
+:mod:`wsim.model.coroutines`) that walks through its journey:
 
 1. **channel**: the demand stream's channel, or (``channel: any``) one chosen by the citizen's
    segment among the channels the service allows; a segment with ``switch_at`` goes online
@@ -31,6 +32,7 @@ import numpy as np
 import simpy
 
 from wsim import streams
+from wsim.model import coroutines
 from wsim.model.appointments import SlotBook
 from wsim.model.backoffice import Department
 from wsim.model.calendar import Day, open_days
@@ -54,6 +56,7 @@ SERVED = TicketState.SERVED
 BALKED = TicketState.BALKED
 NOT_SWITCHED, SWITCHED_POSTED, SWITCHED_BALKED = Switch.NONE, Switch.POSTED_WAIT, Switch.BALKED
 _UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samplers
+NAN, INF = float("nan"), float("inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,10 @@ _Handovers = dict["str | None", Handover]
 #: names the step's random streams, so that each step draws from its own stream.
 _Entry = tuple[Step, str, _Handovers]
 _Plan = list["_Entry | list[_Entry]"]
+#: A stream's choice of segment and channel (see :meth:`Journeys._choice_table`).
+_Choice = tuple[
+    "ChannelName | None", list[str], list[float], list[tuple[list[ChannelName], list[float]]]
+]
 
 
 class Journeys:
@@ -128,7 +135,16 @@ class Journeys:
         self.departments = {
             name: self._department(name, spec) for name, spec in scenario.departments.items()
         }
+        #: per department: the outages of its system (None without one)
+        self._department_down = {
+            name: self.systems.get(spec.system) if spec.system else None
+            for name, spec in scenario.departments.items()
+        }
         self.ticket_events: dict[int, simpy.Event] = {}
+        # per demand stream: its service's specification (looked up once, not per event)
+        self._services = [scenario.services[d.service] for d in scenario.demand]
+        self._segments = {s.name: s for s in scenario.segments}
+        self._choices = [self._choice_table(k) for k in range(len(scenario.demand))]
         self._switch_at = {
             s.name: s.switch_at for s in scenario.segments if s.switch_at is not None
         }
@@ -331,12 +347,14 @@ class Journeys:
         c = len(self.c_start)
         self.c_stream.append(k)
         self.c_start.append(self.env.now)
-        for lst in (self.c_accepted, self.c_decided, self.c_end):
-            lst.append(float("nan"))
-        self.c_deadline.append(float("inf"))
-        self.c_commitment.append(float("inf"))
-        for counts in (self.c_trips, self.c_reworks, self.c_handoffs):
-            counts.append(0)
+        self.c_accepted.append(NAN)
+        self.c_decided.append(NAN)
+        self.c_end.append(NAN)
+        self.c_deadline.append(INF)
+        self.c_commitment.append(INF)
+        self.c_trips.append(0)
+        self.c_reworks.append(0)
+        self.c_handoffs.append(0)
         self.c_handoff_wait.append(0.0)
         self.c_review_delay.append(0.0)
         self.c_hit.append(False)
@@ -348,7 +366,7 @@ class Journeys:
         self.c_segment.append(segment)
         self.c_channel.append(channel)
         self.c_switched.append(switch)
-        self.env.process(self._case(c, k))
+        coroutines.start(self.env, self._case(c, k))
 
     def _switches(self, segment: str, k: int) -> bool:
         """Whether a citizen of `segment` bound for the hall goes online for the posted wait."""
@@ -358,34 +376,51 @@ class Journeys:
         return self.hall.posted_wait(self.hall.stream_service[k]) > threshold
 
     def _service_of(self, k: int):
-        return self.scenario.services[self.scenario.demand[k].service]
+        return self._services[k]
+
+    def _choice_table(self, k: int) -> _Choice:
+        """How a new case of stream `k` picks its segment and channel, worked out once.
+
+        ``(fixed channel or None for "any", segment names, segment thresholds, per segment:
+        its channel names and thresholds, or the fallback channel when it has none)``; the
+        thresholds are the running sums of :func:`_thresholds`, so that picking one is the
+        same choice as the proportional pick over the weights.
+        """
+        scenario = self.scenario
+        demand = scenario.demand[k]
+        service = self._services[k]
+        fixed = demand.channel if demand.channel != "any" else None
+        names = [s.name for s in scenario.segments]
+        shares = _thresholds([s.share for s in scenario.segments]) if names else []
+        fallback = "hall" if "hall" in service.channels else next(iter(service.channels))
+        per_segment = []
+        for segment in scenario.segments:
+            options = [
+                (ch, w) for ch, w in segment.channels.items() if ch in service.channels and w > 0
+            ]
+            if options:
+                per_segment.append(
+                    ([ch for ch, _ in options], _thresholds([w for _, w in options]))
+                )
+            else:
+                per_segment.append(([fallback], [float("inf")]))
+        return fixed, names, shares, per_segment
 
     def _choose(self, k: int) -> tuple[str, ChannelName]:
         """The citizen's segment and channel for a new case of stream `k`."""
-        scenario = self.scenario
-        demand = scenario.demand[k]
-        service = scenario.services[demand.service]
-        if not scenario.segments:
-            return "", demand.channel if demand.channel != "any" else "hall"
-        shares = [s.share for s in scenario.segments]
-        segment = scenario.segments[_pick(self._draw("segment", k, _UNIT)(), shares)]
-        if demand.channel != "any":
-            return segment.name, demand.channel
-        options = [
-            (ch, w) for ch, w in segment.channels.items() if ch in service.channels and w > 0
-        ]
-        # drawn before the options are checked, so that the stream stays in step with
-        # scenarios in which this service allows other channels
-        pick = self._draw("channel", k, _UNIT)()
-        if not options:
-            return segment.name, "hall" if "hall" in service.channels else next(
-                iter(service.channels)
-            )
-        return segment.name, options[_pick(pick, [w for _, w in options])][0]
+        fixed, names, shares, per_segment = self._choices[k]
+        if not names:
+            return "", fixed if fixed is not None else "hall"
+        i = _pick(self._draw("segment", k, _UNIT)(), shares)
+        if fixed is not None:
+            return names[i], fixed
+        # drawn even when the segment has no channel of the service, so that the stream stays
+        # in step with scenarios in which this service allows other channels
+        channels, thresholds = per_segment[i]
+        return names[i], channels[_pick(self._draw("channel", k, _UNIT)(), thresholds)]
 
     def _case(self, c: int, k: int):
-        demand = self.scenario.demand[k]
-        service = self.scenario.services[demand.service]
+        service = self._services[k]
         if self.c_channel[c] == "hall":
             state = yield from self._hall_intake(c, k, rekey=False, book=True)
         else:
@@ -435,7 +470,7 @@ class Journeys:
     def _window_work(self, k: int, rekey: bool) -> float:
         work = self.hall.work_draw[k]()
         if rekey:
-            service = self.scenario.services[self.scenario.demand[k].service]
+            service = self._services[k]
             work += self._time("rekey", k, service.rekey_time)
         return work
 
@@ -444,8 +479,7 @@ class Journeys:
 
         With `book` (a new hall case) the citizen may first book a slot for the first visit.
         """
-        demand = self.scenario.demand[k]
-        service = self.scenario.services[demand.service]
+        service = self._services[k]
         booking = self._booking(c, k) if book and service.appointments is not None else None
         while True:
             work = self._window_work(k, rekey)
@@ -498,7 +532,7 @@ class Journeys:
         if no_show:
             yield env.timeout(max(slot - env.now, 0.0))
             return TicketState.ABANDONED
-        spec = self.scenario.services[self.scenario.demand[k].service].appointments
+        spec = self._services[k].appointments
         assert spec is not None  # a booked visit is of a service with appointments
         punctuality = spec.punctuality
         if self._chance("late", k, punctuality.late_share):
@@ -533,7 +567,7 @@ class Journeys:
     def _remote_intake(self, c: int, k: int):
         """Submission through a remote channel until accepted; the case's state after it."""
         env = self.env
-        service = self.scenario.services[self.scenario.demand[k].service]
+        service = self._services[k]
         name = self.c_channel[c]
         channel = self.scenario.channel(name)
         segment = self._segment(c)
@@ -584,8 +618,7 @@ class Journeys:
         self.c_review_delay[c] += self.env.now - submitted
 
     def _segment(self, c: int):
-        name = self.c_segment[c]
-        return next((s for s in self.scenario.segments if s.name == name), None)
+        return self._segments.get(self.c_segment[c])
 
     # --- back office -------------------------------------------------------------------------
 
@@ -630,10 +663,9 @@ class Journeys:
         After a parallel group the next step is always handed over, from the branch that
         finished last (ties: the earlier branch).
         """
-        name = self.scenario.demand[k].service
-        previous = self.scenario.services[name].department
+        previous = self._services[k].department
         sender = previous
-        for entry in self._plans[name]:
+        for entry in self._plans[self.scenario.demand[k].service]:
             if isinstance(entry, list):
                 ends = [0.0] * len(entry)
                 branches = [
@@ -680,8 +712,7 @@ class Journeys:
         step draws its time from its own stream, even when a department has two steps.
         """
         department = self.departments[step.department]
-        system = self.scenario.departments[step.department].system
-        down = self.systems.get(system) if system else None
+        down = self._department_down[step.department]
         rule = handover.rule
         handed_over = step.department != previous
         while True:
@@ -734,7 +765,7 @@ class Journeys:
 
     def _deliver(self, c: int, k: int):
         """The result reaches the citizen; the case's final state."""
-        service = self.scenario.services[self.scenario.demand[k].service]
+        service = self._services[k]
         if service.result == "mail":
             yield self.env.timeout(self._time("mail", k, service.mail_delay))
         elif service.result == "pickup":
@@ -753,7 +784,7 @@ class Journeys:
         The visit is repeated after the service's return delay when the citizen leaves the queue.
         False when the calendar ends first. `where` names the stream of the window times.
         """
-        return_delay = self.scenario.services[self.scenario.demand[k].service].return_delay
+        return_delay = self._services[k].return_delay
         while True:
             work = self._time(purpose, k, window_time, where)
             state = yield from self._visit(c, k, work)
@@ -815,12 +846,23 @@ class Journeys:
         )
 
 
-def _pick(u: float, weights: list[float]) -> int:
-    """The index chosen by uniform `u` among `weights` (proportional choice)."""
+def _thresholds(weights: list[float]) -> list[float]:
+    """The running sums of the `weights`' shares, as :func:`_pick` compares them."""
     total = sum(weights)
     acc = 0.0
-    for i, w in enumerate(weights):
+    sums = []
+    for w in weights:
         acc += w / total
+        sums.append(acc)
+    return sums
+
+
+def _pick(u: float, thresholds: list[float]) -> int:
+    """The index chosen by uniform `u` (proportional choice by the weights of `thresholds`).
+
+    The first running sum above `u`; the last index when rounding left `u` above them all.
+    """
+    for i, acc in enumerate(thresholds):
         if u < acc:
             return i
-    return len(weights) - 1
+    return len(thresholds) - 1
