@@ -4,7 +4,8 @@ The steps, each in its own module: read and clean the log (:mod:`.logs`); group 
 into day types (:mod:`.daytypes`) and find each one's dates and opening window
 (:mod:`.selection`); then fit, per day type, arrivals (:mod:`.arrivals`) and ready servers
 per slot (:mod:`.servers`); over all fitted dates, window times and the speed bands of the day
-(:mod:`.service`) and patience per class (:mod:`.patience`); and last, per day type, the
+(:mod:`.service`) and patience per class (:mod:`.patience`); per day type, its window-speed
+factor on the bands where the log shows one (:mod:`.day_speeds`); and last, per day type, the
 capacity scale that makes the simulated servers do the logged work (:mod:`.capacity`).
 
 The scenario is written in the calendar format of the scenario spec: the default day type in
