@@ -22,11 +22,17 @@ FITTED = Path(__file__).resolve().parents[1] / "scenarios" / "fitted" / "anonymo
 NAME = "Anonymous Bank call center, one week (fitted)"
 
 #: Held-out days (leave one day out), all Sunday-Thursday dates: (wait, abandonment) error
-#: bounds and hourly correlation floors, as reported (+2.5%, -2.4%; 0.871, 0.906).
+#: bounds and hourly correlation floors, as reported (+2.8%, -2.5%; 0.865, 0.894).
 HELD_OUT = {"wait_mean": (-0.005, 0.03), "abandon_rate": (-0.025, 0.0)}
-HELD_OUT_SHAPE = {"wait_mean": 0.87, "abandon_rate": 0.90}
-#: The same fits on their own Sunday-Thursday fitting days (the overfitting guard): +4.9%, -0.7%.
-FITTED_DAYS = {"wait_mean": (0.0, 0.05), "abandon_rate": (-0.01, 0.0)}
+HELD_OUT_SHAPE = {"wait_mean": 0.86, "abandon_rate": 0.89}
+#: The same fits on their own Sunday-Thursday fitting days (the overfitting guard): +5.8%, -0.4%.
+FITTED_DAYS = {"wait_mean": (0.0, 0.06), "abandon_rate": (-0.005, 0.0)}
+#: Friday and Saturday (one date each, so only their fitted days can be checked), each fold's
+#: fit on its own date: Friday -8.4%, -1.6%; Saturday +7.8%, -3.2%.
+SHORT_DAYS = {
+    "friday": {"wait_mean": (-0.085, -0.08), "abandon_rate": (-0.02, -0.015)},
+    "saturday": {"wait_mean": (0.075, 0.08), "abandon_rate": (-0.035, -0.03)},
+}
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +97,16 @@ def test_fitted_days_are_no_better_than_held_out_ones_by_much(bank_holdout):
     errors = bank_holdout.fitted.errors("default")
     for measure, (low, high) in FITTED_DAYS.items():
         assert low <= errors[measure] <= high, (measure, errors[measure])
+    # Over all fitted days (Friday and Saturday included): within the goal's 10%.
+    for measure, error in bank_holdout.fitted.errors("all").items():
+        if measure in FITTED_DAYS:
+            assert abs(error) < 0.10, (measure, error)
+
+
+@pytest.mark.parametrize("day_type", sorted(SHORT_DAYS))
+def test_short_day_types_meet_the_goal_on_their_fitted_days(bank_holdout, day_type):
+    errors = bank_holdout.fitted.errors(day_type)
+    for measure, (low, high) in SHORT_DAYS[day_type].items():
+        assert low <= errors[measure] <= high, (measure, errors[measure])
+        # The issue's goal, checked where it can be: within 10% on both figures.
+        assert abs(errors[measure]) < 0.10, (measure, errors[measure])

@@ -11,9 +11,10 @@
 
 Modules: :mod:`.layout` (column mappings and presets), :mod:`.logs` (reading and cleaning),
 :mod:`.selection` (day type and opening hours), :mod:`.arrivals`, :mod:`.service`,
-:mod:`.patience`, :mod:`.servers` (the fits), :mod:`.likelihood` (maximum likelihood with
-rounding and censoring), :mod:`.fitting` (``fit``), :mod:`.validate` and :mod:`.plots`. The
-HTML fit report is written by :func:`wsim.report.write_fit_report`.
+:mod:`.patience`, :mod:`.servers`, :mod:`.day_speeds`, :mod:`.capacity` (the fits),
+:mod:`.likelihood` (maximum likelihood with rounding and censoring), :mod:`.fitting`
+(``fit``), :mod:`.validate` and :mod:`.plots`. The HTML fit report is written by
+:func:`wsim.report.write_fit_report`.
 """
 
 from wsim.calibrate.fitting import FitResult, fit

@@ -4,7 +4,8 @@ The steps, each in its own module: read and clean the log (:mod:`.logs`); group 
 into day types (:mod:`.daytypes`) and find each one's dates and opening window
 (:mod:`.selection`); then fit, per day type, arrivals (:mod:`.arrivals`) and ready servers
 per slot (:mod:`.servers`); over all fitted dates, window times and the speed bands of the day
-(:mod:`.service`) and patience per class (:mod:`.patience`); and last, per day type, the
+(:mod:`.service`) and patience per class (:mod:`.patience`); per day type, its window-speed
+factor on the bands where the log shows one (:mod:`.day_speeds`); and last, per day type, the
 capacity scale that makes the simulated servers do the logged work (:mod:`.capacity`).
 
 The scenario is written in the calendar format of the scenario spec: the default day type in
@@ -17,6 +18,7 @@ which the scenario schema of today checks (:attr:`FitResult.scenarios`).
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from matplotlib.figure import Figure
 from wsim.calibrate import plots
 from wsim.calibrate.arrivals import ArrivalFit, fit_arrivals, priority_levels
 from wsim.calibrate.capacity import CapacityScale, fit_scale
+from wsim.calibrate.day_speeds import day_type_speeds, pooled_speeds
 from wsim.calibrate.daytypes import (
     DEFAULT,
     DayType,
@@ -60,9 +63,14 @@ from wsim.scenario.units import format_clock, parse_clock
 
 #: The name of the window group of a fitted scenario (the prefix of one group per speed band).
 WINDOW_GROUP = "windows"
-#: Replications per trial of the capacity scale (each simulates every fitted date of the day
-#: type once): with 10, the simulated tickets served a day of a day type of 5 dates have a
-#: relative standard error of about 0.5%.
+#: Simulated tickets per trial of the capacity scale: each trial simulates every fitted date
+#: of the day type, replicated until about this many tickets are simulated (at least
+#: ``SCALE_REPLICATIONS`` times). The simulated tickets served a day then have a relative
+#: standard error of about 0.5% on every day type, a short one of one date (609 tickets on
+#: the bank log's Friday: 83 replications) as a full one of five (10 replications): with a
+#: fixed 10 replications a short day type's throughput was several times noisier, and its
+#: scale more so, as the throughput moves by less than half a percent per percent of capacity.
+SCALE_TICKETS = 50_000
 SCALE_REPLICATIONS = 10
 
 
@@ -76,8 +84,9 @@ class FitResult:
     ``excluded`` (usable tickets left out of the fit, by reason), ``arrivals`` and
     ``servers`` (per day type), ``service``, ``patience`` (``None`` if nobody abandoned),
     ``bands`` (window speed per band of the day), ``band_search`` (the splits tried when the
-    bands were chosen from the data) and ``capacity`` (per day type; ``None`` when the
-    capacity was not scaled).
+    bands were chosen from the data), ``day_speeds`` (per day type, its window-speed factor
+    on the bands and whether it is its own or pooled, :mod:`.day_speeds`) and ``capacity``
+    (per day type; ``None`` when the capacity was not scaled).
     """
 
     mapping: dict[str, Any]
@@ -91,6 +100,7 @@ class FitResult:
     patience: PatienceFit | None
     bands: pd.DataFrame
     band_search: pd.DataFrame
+    day_speeds: pd.DataFrame
     capacity: dict[str, CapacityScale | None] = field(default_factory=dict)
 
     @property
@@ -201,6 +211,13 @@ class FitResult:
             "  speed bands: "
             + ", ".join(f"{row.band} x{row.speed:.2f}" for row in self.bands.itertuples())
         )
+        lines.append(
+            "  window speed per day type: "
+            + ", ".join(
+                f"{row.day_type} x{row.factor:.2f} ({row.source})"
+                for row in self.day_speeds.itertuples()
+            )
+        )
         return "\n".join(lines)
 
     def summary(self) -> pd.DataFrame:
@@ -241,6 +258,7 @@ class FitResult:
             "service_candidates": self.service.candidates,
             "speed_bands": self.bands,
             "speed_band_search": self.band_search,
+            "day_type_speeds": self.day_speeds,
             "servers_by_slot": per_type(lambda n: self.servers[n].by_slot),
             "served_by_server": served_by_server(self.tickets),
         }
@@ -366,31 +384,50 @@ def window_groups(
     scales: Mapping[str, float],
     bands: pd.DataFrame,
     services: list[str],
+    factors: Mapping[str, float] | None = None,
 ) -> list[dict]:
     """One window group per speed band, staffed per slot and day type (``day_schedules``).
 
     A band's group has the band's measured speed and, on each day type, the scaled ready
-    servers of the slots inside the band (0 before and after it).
+    servers of the slots inside the band (0 before and after it). A day type with its own
+    speed factor (`factors`, :mod:`.day_speeds`) has 0 windows in the band's group and its
+    staff in a group of its own at the band's speed times its factor, open on it alone.
     """
+    factors = {n: f for n, f in (factors or {}).items() if f != 1.0}
+    with_speed = len(bands) > 1 or bool(factors)
     groups = []
     for band in bands.itertuples():
-        group: dict[str, Any] = {"name": WINDOW_GROUP, "serves": list(services)}
-        if len(bands) > 1:
-            group["name"] = f"{WINDOW_GROUP} {format_clock(band.start)}-{format_clock(band.end)}"
-            group["speed"] = {service: float(f"{band.speed:.3g}") for service in services}
+        label = f" {format_clock(band.start)}-{format_clock(band.end)}" if len(bands) > 1 else ""
+        group: dict[str, Any] = {"name": WINDOW_GROUP + label, "serves": list(services)}
+        if with_speed:
+            group["speed"] = _speeds(band.speed, services)
+        own_groups = []
         for t in types:
             schedule = _band_schedule(
                 servers[t.name], scales.get(t.name, 1.0), band.start, band.end, t.selection.close
             )
+            if t.name in factors and isinstance(schedule, dict):
+                own_groups.append(
+                    {
+                        "name": f"{WINDOW_GROUP}{label} {t.name}",
+                        "serves": list(services),
+                        "speed": _speeds(band.speed * factors[t.name], services),
+                        "count": 0,
+                        "day_schedules": {t.name: schedule},
+                    }
+                )
+                schedule = 0
             if t.name == DEFAULT:
-                if isinstance(schedule, int):
-                    group["count"] = schedule
-                else:
-                    group["schedule"] = schedule
+                group["schedule" if isinstance(schedule, dict) else "count"] = schedule
             else:
                 group.setdefault("day_schedules", {})[t.name] = schedule
-        groups.append(group)
+        groups += [group, *own_groups]
     return groups
+
+
+def _speeds(speed: float, services: list[str]) -> dict[str, float]:
+    """A window group's ``speed`` mapping: one speed (3 significant digits) for every service."""
+    return {service: float(f"{speed:.3g}") for service in services}
 
 
 def _demand(types: list[DayType], arrivals: Mapping[str, ArrivalFit]) -> tuple[dict, list]:
@@ -506,6 +543,12 @@ def served_per_day(
     return float(served.sum()) / (replications * day_type.selection.n_days)
 
 
+def scale_replications(day_type: DayType, tickets: pd.DataFrame) -> int:
+    """Replications per trial of `day_type`'s capacity scale (:data:`SCALE_TICKETS`)."""
+    issued = int(day_type.selection.mask(tickets).sum())
+    return max(SCALE_REPLICATIONS, math.ceil(SCALE_TICKETS / max(issued, 1)))
+
+
 def observed_served_per_day(tickets: pd.DataFrame, day_type: DayType) -> float:
     """Logged tickets served per day of `day_type` (within its hours)."""
     mine = tickets[day_type.selection.mask(tickets) & tickets["served"]]
@@ -526,6 +569,7 @@ def fit(
     servers: str = "ready",
     speed_bands: Sequence[str | float] | str | None = "auto",
     scale_capacity: bool = True,
+    day_speeds: bool = True,
     seed: int = 0,
     workers: int = 1,
     target_wait: float | None = None,
@@ -553,6 +597,9 @@ def fit(
     speed_bands : ``"auto"`` (default: chosen from the data, :func:`choose_bands`), ``None``
         or ``[]`` (one band), or the clock times (``"10:00"``) where a new band starts. Each
         band gets its own window group whose ``speed`` is the band's measured window speed.
+    day_speeds : give a day type its own window-speed factor on the bands when the
+        likelihood-ratio criterion of :mod:`.day_speeds` keeps it (``False``: every day type
+        has the pooled bands' speeds).
     scale_capacity : scale each day type's ready servers so that the simulated windows serve
         as many tickets a day as the logged ones (:mod:`wsim.calibrate.capacity`; this
         simulates, with `seed` and `workers`).
@@ -589,6 +636,11 @@ def fit(
     bands = band_speeds(chosen, service.window_time, _band_edges(cuts, lo, hi))
     if len(bands) == 1:
         bands = bands.assign(speed=1.0)
+    if day_speeds:
+        bands, speeds = day_type_speeds(chosen, types, service.window_time, bands)
+    else:
+        speeds = pooled_speeds(types)
+    factors = dict(zip(speeds["day_type"], speeds["factor"], strict=True))
     arrivals = {t.name: fit_arrivals(chosen[t.selection.mask(chosen)], t.selection) for t in types}
     staffing = {t.name: fit_servers(tickets, t.selection, break_gap, servers) for t in types}
     source = Path(ticket_log.source).name
@@ -608,7 +660,7 @@ def fit(
             arrivals,
             service,
             patience,
-            window_groups(types, staffing, scales, bands, services),
+            window_groups(types, staffing, scales, bands, services, factors),
             target_wait,
             description,
         )
@@ -619,7 +671,11 @@ def fit(
         for t in types:
             capacity[t.name] = fit_scale(
                 lambda scale, t=t: served_per_day(
-                    build({**scales, t.name: scale}), t, SCALE_REPLICATIONS, seed, workers
+                    build({**scales, t.name: scale}),
+                    t,
+                    scale_replications(t, tickets),
+                    seed,
+                    workers,
                 ),
                 observed_served_per_day(tickets, t),
             )
@@ -636,5 +692,6 @@ def fit(
         patience=patience,
         bands=bands,
         band_search=search,
+        day_speeds=speeds,
         capacity=capacity,
     )

@@ -124,21 +124,12 @@ def band_speeds(
     Returns one row per band: ``band`` (as text), ``start``, ``end`` (minutes after midnight),
     ``tickets``, ``speed``, ``ci_low``, ``ci_high``.
     """
-    served = tickets[tickets["served"] & tickets["service_time"].notna()]
-    called = served["start"] - (served["arrival"] - served["clock"])
-    means = {service: parse_distribution(dist).expected() for service, dist in window_time.items()}
-    expected = served["service"].map(means)
+    called, _, _, expected, values = served_ratios(tickets, window_time)
     rows = []
     for start, end in bands:
         inside = (called >= start) & (called < end)
-        a = expected[inside].to_numpy()
-        x = served.loc[inside, "service_time"].to_numpy()
-        n = a.size
-        speed = float(a.sum() / x.sum()) if n and x.sum() > 0 else 1.0
-        if n > 1 and x.sum() > 0:
-            se = float(np.std(a - speed * x, ddof=1) / (np.sqrt(n) * x.mean()))
-        else:
-            se = float("nan")
+        n = int(inside.sum())
+        speed, se = ratio_estimate(expected[inside], values[inside])
         rows.append(
             {
                 "band": f"{format_clock(start)}-{format_clock(end)}",
@@ -157,6 +148,38 @@ def _segment_loglik(n: np.ndarray, total: np.ndarray) -> np.ndarray:
     """Profile log-likelihood (up to constants) of weighted gamma ratios: weight n, sum total."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n > 0, -n * np.log(np.where(total > 0, total / n, 1.0)) - n, 0.0)
+
+
+def ratio_estimate(expected: np.ndarray, logged: np.ndarray) -> tuple[float, float]:
+    """A speed ``sum(expected) / sum(logged)`` (window times) and its delta-method standard error.
+
+    1 and NaN without data; the standard error is NaN for fewer than two tickets.
+    """
+    n, total = expected.size, logged.sum()
+    if not n or total <= 0:
+        return 1.0, float("nan")
+    speed = float(expected.sum() / total)
+    if n < 2:
+        return speed, float("nan")
+    return speed, float(np.std(expected - speed * logged, ddof=1) / (np.sqrt(n) * logged.mean()))
+
+
+def served_ratios(
+    tickets: pd.DataFrame, window_time: dict[str, dict]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per served ticket with a window time: what the speed fits of a day need.
+
+    Returns arrays of the call time (minutes after the date's midnight), the window time over
+    its service's fitted mean (``r``), the weight ``1 / phi`` (``phi`` the squared cv of the
+    service's fitted window time), the fitted mean and the logged window time (minutes).
+    """
+    served = tickets[tickets["served"] & tickets["service_time"].notna()]
+    called = (served["start"] - (served["arrival"] - served["clock"])).to_numpy()
+    dists = {s: parse_distribution(d) for s, d in window_time.items()}
+    means = served["service"].map({s: d.expected() for s, d in dists.items()}).to_numpy()
+    weights = served["service"].map({s: 1 / max(d.scv(), 1e-3) for s, d in dists.items()})
+    values = served["service_time"].to_numpy()
+    return called, values / means, weights.to_numpy(dtype=float), means, values
 
 
 def choose_bands(
@@ -178,16 +201,11 @@ def choose_bands(
     Returns the cut times (minutes after midnight, sorted) and a table of every split tried:
     ``band``, ``at``, ``gain`` (twice the log-likelihood gain), ``penalty`` and ``kept``.
     """
-    served = tickets[tickets["served"] & tickets["service_time"].notna()]
-    called = (served["start"] - (served["arrival"] - served["clock"])).to_numpy()
-    dists = {s: parse_distribution(d) for s, d in window_time.items()}
-    means = served["service"].map({s: d.expected() for s, d in dists.items()}).to_numpy()
-    weights = served["service"].map({s: 1 / max(d.scv(), 1e-3) for s, d in dists.items()})
-    ratio = served["service_time"].to_numpy() / means
+    called, ratio, weights, _, _ = served_ratios(tickets, window_time)
     edges = np.arange(open_, close + slot / 2, slot)
     index = np.searchsorted(edges, called, side="right") - 1
     inside = (index >= 0) & (index < edges.size - 1) & np.isfinite(ratio)
-    index, ratio, weights = index[inside], ratio[inside], weights.to_numpy()[inside]
+    index, ratio, weights = index[inside], ratio[inside], weights[inside]
     slots = edges.size - 1
     count = np.bincount(index, minlength=slots)
     n = np.bincount(index, weights, minlength=slots)

@@ -142,6 +142,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="use the ready servers as they are (default: scaled per day type so that the "
         "simulated windows serve as many tickets as the log)",
     )
+    fit.add_argument(
+        "--no-day-speeds",
+        action="store_true",
+        help="every day type at the speed bands' speeds (default: a day type gets its own "
+        "speed factor where the AIC keeps it)",
+    )
     fit.add_argument("--name", help="scenario name")
     _run_options(fit)
     fit.set_defaults(handler=_fit)
@@ -253,6 +259,7 @@ def _fit_options(args: argparse.Namespace) -> dict:
             "servers": args.servers,
             "speed_bands": _speed_bands(args.speed_bands),
             "scale_capacity": not args.no_capacity_scale,
+            "day_speeds": not args.no_day_speeds,
         }
     return options
 

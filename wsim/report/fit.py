@@ -124,6 +124,11 @@ with more than one band each band has its own window group at that speed. The ba
 chosen from the data unless given (splits tried below).</p>
 {{ tables.speed_bands }}
 {% if 'speed_band_search' in tables %}{{ tables.speed_band_search }}{% endif %}
+<p>Window speed per day type: a day type's own factor on the bands' speeds (fitted means over
+logged window times, 95% interval) is kept when twice its quasi-likelihood gain exceeds the
+penalty (AIC, one parameter); otherwise it has the pooled speeds (factor 1). A day type with
+its own factor is staffed in window groups of its own at the bands' speeds times the factor.</p>
+{{ tables.day_type_speeds }}
 {% if images.patience %}
 <h2>Patience</h2>
 <p>Waits of citizens who abandoned are events, waits of those served are censored
