@@ -129,10 +129,11 @@ class Hall:
         self.clocks = []
         self.work_draw = []
         self.patience_draw: list[streams.Draw | None] = []
+        opened = open_days(scenario.calendar)
         for d in scenario.demand:
             label = d.label
             gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
-            stream_periods = periods(d, scenario)
+            stream_periods = periods(d, scenario, opened)
             accept = None
             if needs_thinning(stream_periods):  # a stream is named: built or not, same draws
                 accept = streams.uniforms(streams.stream(seed, rep, f"thinning:{label}"))
