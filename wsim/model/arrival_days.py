@@ -31,11 +31,14 @@ from wsim.scenario.units import MINUTES_PER_DAY
 class ArrivalDays:
     """Successive days of merged arrivals of `clocks`, as (times, streams, days, has_next).
 
-    `max_arrivals` bounds one day's arrivals (the run-size guard: a day beyond it stops the
-    replication with :class:`~wsim.model.timeline.TooManyEvents` before its arrays are built).
+    `max_arrivals`, when given, is the hall's running guard on tickets where every arrival
+    takes one (no journey layer): arrivals beyond it stop the replication with the
+    :class:`~wsim.model.timeline.TooManyEvents` the hall raises at that ticket, before the day's
+    arrays are built. With journeys, a day's arrivals are what the per-stream clocks would have
+    drawn over that day anyway, and the journey and ticket guards stop a run that grows.
     """
 
-    def __init__(self, clocks: list[ArrivalClock], max_arrivals: int):
+    def __init__(self, clocks: list[ArrivalClock], max_arrivals: int | None):
         self.clocks = clocks
         self.max_arrivals = max_arrivals
         # Next arrival of each stream (its time as it happens, its day), None when over.
@@ -73,8 +76,8 @@ class ArrivalDays:
                 nxt = None if drawn is None else (a + (drawn[0] - a), drawn[1])
                 more.append(nxt is not None)
             self.pending[k] = nxt
-            if len(times) > self.max_arrivals:
-                raise TooManyEvents("tickets", len(times))
+            if self.max_arrivals is not None and self.placed + len(times) > self.max_arrivals:
+                raise TooManyEvents("tickets", self.max_arrivals)
         return self._ordered(times, stream, days, more)
 
     def _ordered(

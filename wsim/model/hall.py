@@ -272,7 +272,8 @@ class Hall:
         (see :mod:`wsim.model.arrival_days`), so that every event keeps its place in SimPy's
         order of equal times.
         """
-        self.arrival_days = ArrivalDays(self.clocks, self.max_tickets)
+        guard = self.max_tickets if self.listener is None else None  # arrivals: tickets
+        self.arrival_days = ArrivalDays(self.clocks, guard)
         eid = self.env._eid
         self.arrival_eid = [0] * len(self.clocks)
         for k in self.arrival_days.first_streams():
