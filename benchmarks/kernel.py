@@ -3,8 +3,9 @@
 Two systems: the M/M/2 check scenario (lambda 10.8/h, mean service 10 min) and an M/M/10
 (lambda 9/min, mean service 1 min). The plain-SimPy model is what one writes from the SimPy
 tutorial: one process per customer, a `simpy.Resource` for the windows, `random.expovariate`
-for the times, and a list of waits. wsim also records the whole visit log. Each figure is the
-best of `--repeat` runs (the least disturbed by other work on the machine).
+for the times, and a list of waits. Ciw (the `bench` extra; skipped with a message when it is
+not installed) runs the same M/M/c as one node. wsim also records the whole visit log. Each
+figure is the best of `--repeat` runs (the least disturbed by other work on the machine).
 
     python benchmarks/kernel.py [--repeat 3]
 """
@@ -12,6 +13,7 @@ best of `--repeat` runs (the least disturbed by other work on the machine).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import platform
 import random
 import time
@@ -66,6 +68,21 @@ def plain_simpy(
     return len(waits)
 
 
+def ciw_mmc(per_hour: float, service_mean: float, servers: int, horizon: float, seed: int) -> int:
+    """The same M/M/c in Ciw (one node, exponential times); returns the customers served."""
+    import ciw  # the optional `bench` extra
+
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=per_hour / 60.0)],
+        service_distributions=[ciw.dists.Exponential(rate=1.0 / service_mean)],
+        number_of_servers=[servers],
+    )
+    ciw.seed(seed)
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_time(horizon)
+    return len(simulation.get_all_records())
+
+
 def best_rate(run, repeat: int) -> float:
     """Customers per second of the fastest of `repeat` calls of `run()` (which returns a count)."""
     best = 0.0
@@ -89,7 +106,13 @@ def main() -> None:
         f"python {platform.python_version()}, simpy {simpy.__version__}, "
         f"{platform.machine()}, {platform.processor() or 'unknown cpu'}"
     )
-    print(f"{'system':<18}{'wsim cust/s':>14}{'SimPy cust/s':>14}{'ratio':>8}")
+    has_ciw = importlib.util.find_spec("ciw") is not None
+    if not has_ciw:
+        print("Ciw is not installed (pip install -e '.[bench]'): its baseline is skipped")
+    print(
+        f"{'system':<18}{'wsim cust/s':>14}{'SimPy cust/s':>14}{'ratio':>8}"
+        + (f"{'Ciw cust/s':>12}{'ratio':>8}" if has_ciw else "")
+    )
     for name, per_hour, mean, servers, horizon in cases:
         scenario = mmc_scenario(name, per_hour, mean, servers, horizon)
         ours = best_rate(lambda s=scenario: run_replication(s, 0, 0).arrival.size, args.repeat)
@@ -97,7 +120,14 @@ def main() -> None:
             lambda p=per_hour, m=mean, c=servers, h=horizon: plain_simpy(p, m, c, h, seed=0),
             args.repeat,
         )
-        print(f"{name:<18}{ours:>14,.0f}{theirs:>14,.0f}{ours / theirs:>8.2f}")
+        line = f"{name:<18}{ours:>14,.0f}{theirs:>14,.0f}{ours / theirs:>8.2f}"
+        if has_ciw:
+            ciw_rate = best_rate(
+                lambda p=per_hour, m=mean, c=servers, h=horizon: ciw_mmc(p, m, c, h, seed=0),
+                args.repeat,
+            )
+            line += f"{ciw_rate:>12,.0f}{ours / ciw_rate:>8.2f}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -58,14 +58,19 @@ def _profile_pieces(profile: Profile | None, lo: float, hi: float) -> list[tuple
     return pieces
 
 
-def periods(demand: Demand, scenario: Scenario) -> list[Period]:
-    """The arrival periods of one demand stream over the scenario's calendar."""
+def periods(demand: Demand, scenario: Scenario, opened: list[Day] | None = None) -> list[Period]:
+    """The arrival periods of one demand stream over the scenario's calendar.
+
+    `opened` is the calendar's :func:`~wsim.model.calendar.open_days`, when the caller has it
+    already (a center of a thousand streams then does not rebuild it a thousand times).
+    """
     calendar = scenario.calendar
+    opened = open_days(calendar) if opened is None else opened
     days: list[tuple[Day, float, float, str | None]]
     if calendar.mode == "continuous":
-        days = [(day, 0.0, MINUTES_PER_DAY, None) for day in open_days(calendar)]
+        days = [(day, 0.0, MINUTES_PER_DAY, None) for day in opened]
     else:
-        days = _arrival_days(demand, scenario)
+        days = _arrival_days(demand, scenario, opened)
     result = []
     spread: dict[tuple[str | None, float, float], tuple[list, float]] = {}
     for day, lo, hi, day_type in days:
@@ -97,7 +102,9 @@ def periods(demand: Demand, scenario: Scenario) -> list[Period]:
     return result
 
 
-def _arrival_days(demand: Demand, scenario: Scenario) -> list[tuple[Day, float, float, str | None]]:
+def _arrival_days(
+    demand: Demand, scenario: Scenario, opened: list[Day]
+) -> list[tuple[Day, float, float, str | None]]:
     """The days a stream arrives on (days mode): (day, from, to minutes of day, day type).
 
     Hall streams arrive in the hall's hours of each open day. A remote channel with its own
@@ -108,12 +115,12 @@ def _arrival_days(demand: Demand, scenario: Scenario) -> list[tuple[Day, float, 
     calendar = scenario.calendar
     channel = next((c for n, c in scenario.channels.items() if n == demand.channel), None)
     if channel is None or not channel.own_hours:
-        return [(day, day.open, day.close, day.day_type) for day in open_days(calendar)]
+        return [(day, day.open, day.close, day.day_type) for day in opened]
     days: list[tuple[Day, str | None]]
     if channel.days == "open":
-        days = [(day, day.day_type) for day in open_days(calendar)]
+        days = [(day, day.day_type) for day in opened]
     else:
-        last = open_days(calendar)[-1].calendar_day
+        last = opened[-1].calendar_day
         days, index = [], 0
         for c, weekday, day in calendar_days(calendar, last):
             if day is not None:

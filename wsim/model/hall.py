@@ -41,8 +41,10 @@ from typing import Protocol
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from wsim import streams
+from wsim.model.arrival_days import ArrivalDays
 from wsim.model.arrivals import ArrivalClock, needs_thinning, periods
 from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
@@ -127,10 +129,11 @@ class Hall:
         self.clocks = []
         self.work_draw = []
         self.patience_draw: list[streams.Draw | None] = []
+        opened = open_days(scenario.calendar)
         for d in scenario.demand:
             label = d.label
             gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
-            stream_periods = periods(d, scenario)
+            stream_periods = periods(d, scenario, opened)
             accept = None
             if needs_thinning(stream_periods):  # a stream is named: built or not, same draws
                 accept = streams.uniforms(streams.stream(seed, rep, f"thinning:{label}"))
@@ -245,8 +248,7 @@ class Hall:
     def run(self) -> HallLog:
         """Simulate the whole calendar and return the log."""
         env = self.env
-        for k, clock in enumerate(self.clocks):
-            self._schedule_arrival(k, clock)
+        self._start_arrivals()
         calendar = self.scenario.calendar
         for g, group in enumerate(self.scenario.windows):
             env.process(self._staffing(g, group))
@@ -263,20 +265,75 @@ class Hall:
                 self._close_clerk(c)
         return self.log()
 
-    def _schedule_arrival(self, k: int, clock: ArrivalClock) -> None:
-        nxt = clock.next()
-        if nxt is not None:
-            t, day = nxt
-            ev = self.env.timeout(t - self.env.now, (k, day))
-            ev.callbacks.append(self._on_arrival)
+    def _start_arrivals(self) -> None:
+        """Reserve the first arrivals' event ids and schedule the walk of the first day.
 
-    def _on_arrival(self, ev: simpy.Event) -> None:
-        k, day = value_of(ev)
-        self._schedule_arrival(k, self.clocks[k])
-        if self.listener is not None:
-            self.listener.arrival(k, day)
-        else:
-            self._ticket(k, day, self.work_draw[k](), -1)
+        The event ids are those the streams' first timeouts took when each stream had its own
+        (see :mod:`wsim.model.arrival_days`), so that every event keeps its place in SimPy's
+        order of equal times.
+        """
+        guard = self.max_tickets if self.listener is None else None  # arrivals: tickets
+        self.arrival_days = ArrivalDays(self.clocks, guard)
+        eid = self.env._eid
+        self.arrival_eid = [0] * len(self.clocks)
+        for k in self.arrival_days.first_streams():
+            self.arrival_eid[k] = next(eid)
+        self._walker = simpy.Event(self.env)
+        self._walker._ok = True
+        self._walker._value = None
+        self._a_next = 0
+        self._a_day: tuple[list[float], list[int], list[int], list[bool]] = ([], [], [], [])
+        self._next_arrival_day()
+
+    def _next_arrival_day(self) -> bool:
+        """Load the next day of arrivals and schedule its first; False when none is left."""
+        day = self.arrival_days.next_day()
+        if day is None:
+            return False
+        self._a_day = day
+        self._a_next = 0
+        self._schedule_walker(day[0][0], self.arrival_eid[day[1][0]])
+        return True
+
+    def _schedule_walker(self, t: float, eid: int) -> None:
+        """Put the one arrival event into SimPy's queue at time `t` with event id `eid`."""
+        walker = self._walker
+        walker.callbacks = [self._on_arrivals]
+        heappush(self.env._queue, (t, NORMAL, eid, walker))
+
+    def _on_arrivals(self, ev: simpy.Event) -> None:
+        """Arrivals happen, in order, while none of the queue's other events comes first."""
+        env = self.env
+        queue = env._queue
+        eids = env._eid
+        arrival_eid = self.arrival_eid
+        times, stream, days, more = self._a_day
+        i = self._a_next
+        n = len(times)
+        listener = self.listener
+        work_draw = self.work_draw
+        while True:
+            k = stream[i]
+            if more[i]:
+                arrival_eid[k] = next(eids)  # where its own timeout was created
+            if listener is not None:
+                listener.arrival(k, days[i])
+            else:
+                self._ticket(k, days[i], work_draw[k](), -1)
+            i += 1
+            if i == n:
+                self._a_next = i
+                self._next_arrival_day()
+                return
+            t = times[i]
+            eid = arrival_eid[stream[i]]
+            if queue:
+                head = queue[0]
+                if t > head[0] or (t == head[0] and (NORMAL, eid) > (head[1], head[2])):
+                    self._a_next = i
+                    self._schedule_walker(t, eid)
+                    return
+            env._now = t
 
     def posted_wait(self, s: int) -> float:
         """The wait the hall posts for service `s` now (minutes).
