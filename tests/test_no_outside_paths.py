@@ -102,6 +102,8 @@ def test_no_tracked_file_refers_to_a_folder_outside_the_repository():
 #: The folder beside the clone that the project must not need; the examples below are built
 #: from it so that this file itself names no such folder.
 BESIDE = "shared"
+#: Folders of a machine (not of a clone) that a URL may also name: a URL is not a path.
+MACHINE_FOLDERS = ("work", "home")
 
 
 @pytest.mark.parametrize(
@@ -112,7 +114,7 @@ BESIDE = "shared"
         ("scenarios/w_district/baseline.yaml", f"# from /{'work'}/{BESIDE}/FIGURES.md"),
         ("scenarios/a.yaml", "base: ../../elsewhere.yaml"),
         ("scenarios/fitted/bank.yaml", f"# Fitted by wsim fit from ../{BESIDE}/data/bank.csv (11"),
-        ("notes.txt", "copied from /home/ann/logs/july.csv"),
+        ("notes.txt", f"copied from /{MACHINE_FOLDERS[1]}/ann/logs/july.csv"),
         ("notes.txt", r"see C:\Users\ann\logs"),
         ("tests/test_bank.py", f'DATA = Path(__file__).resolve().parents[2] / "{BESIDE}"'),
         ("tests/test_bank.py", f"DATA = Path(__file__).parent.parent.parent / '{BESIDE}'"),
@@ -131,7 +133,10 @@ def test_outside_references_are_found(path, text):
         ("tests/test_cli.py", "ROOT = Path(__file__).parent.parent"),
         (".ci/run", "#!/usr/bin/env bash"),
         ("tests/test_cli.py", 'bad = {"base": "/dev/zero", "out": "/tmp/x/y"}'),
-        ("README.md", "https://example.org/work/files and http://host/home/page"),
+        (
+            "README.md",
+            f"https://example.org/{MACHINE_FOLDERS[0]}/files and http://host/{MACHINE_FOLDERS[1]}/x",
+        ),
         ("README.md", "`wsim/datasets/data/` holds its notes"),
     ],
 )
