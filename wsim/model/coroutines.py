@@ -17,6 +17,8 @@ from typing import Any
 import simpy
 from simpy.core import URGENT
 
+from wsim.model.simpy_private import defuse, ok_of, succeeded, value_of
+
 
 class _Runner:
     """Resumes one generator with the values of the events it yields (see :func:`start`)."""
@@ -31,11 +33,11 @@ class _Runner:
         generator = self.generator
         while True:
             try:
-                if event._ok:
-                    event = generator.send(event._value)
+                if ok_of(event):
+                    event = generator.send(value_of(event))
                 else:  # a failed event: the generator handles it or raises
-                    event._defused = True
-                    event = generator.throw(event._value)
+                    defuse(event)
+                    event = generator.throw(value_of(event))
             except StopIteration:
                 return
             callbacks = event.callbacks
@@ -51,8 +53,6 @@ def start(env: simpy.Environment, generator: Generator[simpy.Event, Any, Any]) -
     generator raises propagates out of ``env.run`` at once (SimPy would raise it when it
     processes the failed process event, a moment later at the same time).
     """
-    begin = simpy.Event(env)
-    begin._ok = True
-    begin._value = None
+    begin = succeeded(env)
     begin.callbacks = [_Runner(generator).resume]
     env.schedule(begin, URGENT)

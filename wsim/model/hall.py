@@ -49,7 +49,15 @@ from wsim.model.arrivals import ArrivalClock, needs_thinning, periods
 from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
-from wsim.model.simpy_private import now_of, value_of
+from wsim.model.simpy_private import (
+    event_ids,
+    now_of,
+    queue_of,
+    schedule_with_id,
+    set_now,
+    succeeded,
+    value_of,
+)
 from wsim.model.states import TicketState
 from wsim.model.timeline import TooManyEvents
 from wsim.scenario.hall import WindowGroup
@@ -274,13 +282,11 @@ class Hall:
         """
         guard = self.max_tickets if self.listener is None else None  # arrivals: tickets
         self.arrival_days = ArrivalDays(self.clocks, guard)
-        eid = self.env._eid
+        eid = event_ids(self.env)
         self.arrival_eid = [0] * len(self.clocks)
         for k in self.arrival_days.first_streams():
             self.arrival_eid[k] = next(eid)
-        self._walker = simpy.Event(self.env)
-        self._walker._ok = True
-        self._walker._value = None
+        self._walker = succeeded(self.env)
         self._a_next = 0
         self._a_day: tuple[list[float], list[int], list[int], list[bool]] = ([], [], [], [])
         self._next_arrival_day()
@@ -299,13 +305,13 @@ class Hall:
         """Put the one arrival event into SimPy's queue at time `t` with event id `eid`."""
         walker = self._walker
         walker.callbacks = [self._on_arrivals]
-        heappush(self.env._queue, (t, NORMAL, eid, walker))
+        schedule_with_id(self.env, walker, t, eid)
 
     def _on_arrivals(self, ev: simpy.Event) -> None:
         """Arrivals happen, in order, while none of the queue's other events comes first."""
         env = self.env
-        queue = env._queue
-        eids = env._eid
+        queue = queue_of(env)
+        eids = event_ids(env)
         arrival_eid = self.arrival_eid
         times, stream, days, more = self._a_day
         i = self._a_next
@@ -333,7 +339,7 @@ class Hall:
                     self._a_next = i
                     self._schedule_walker(t, eid)
                     return
-            env._now = t
+            set_now(env, t)
 
     def posted_wait(self, s: int) -> float:
         """The wait the hall posts for service `s` now (minutes).
