@@ -669,13 +669,10 @@ def fit(
     capacity: dict[str, CapacityScale | None] = {t.name: None for t in types}
     if scale_capacity:
         for t in types:
+            replications = scale_replications(t, tickets)
             capacity[t.name] = fit_scale(
-                lambda scale, t=t: served_per_day(
-                    build({**scales, t.name: scale}),
-                    t,
-                    scale_replications(t, tickets),
-                    seed,
-                    workers,
+                lambda scale, t=t, replications=replications: served_per_day(
+                    build({**scales, t.name: scale}), t, replications, seed, workers
                 ),
                 observed_served_per_day(tickets, t),
             )

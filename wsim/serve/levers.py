@@ -255,15 +255,16 @@ def _sync_levers(raw: Mapping[str, Any], scenario: Scenario) -> list[Lever]:
     services = {name: service.model_dump() for name, service in scenario.services.items()}
     levers = []
     for p, (a, b) in enumerate(workflow_pairs(services)):
+        there, back = handoffs.rule_for(a, b, ""), handoffs.rule_for(b, a, "")
         levers.append(
             Lever(
                 id=f"sync_{p}",
                 section="Data sharing",
                 label=f"{a} and {b} sync every",
-                now=_sync_now(handoffs.rule_for(a, b, ""), handoffs.rule_for(b, a, "")),
+                now=_sync_now(there, back),
                 unit="min",
                 kind="number",
-                current=_pair_every(handoffs.rule_for(a, b, ""), handoffs.rule_for(b, a, "")),
+                current=_pair_every(there, back),
                 low=MIN_SYNC_EVERY,
                 high=None,
                 range_text=SYNC_RANGE,

@@ -24,7 +24,7 @@ from wsim.optimize.levers import LeverSet, apply_levers, changes_between
 from wsim.scenario import Scenario, ScenarioError, check_run_size, load_scenario
 from wsim.scenario.errors import short_repr
 from wsim.scenario.limits import MAX_MONEY, RunLimits
-from wsim.scenario.overlays import merge_changes
+from wsim.scenario.overlays import LIST_KEYS, merge_changes
 from wsim.serve.levers import Lever
 
 #: Longest value of one form field read (characters); a number or a name is much shorter.
@@ -192,13 +192,9 @@ def _pair_sync(raw: Mapping[str, Any], source: str, target: str, every: float) -
     platform's with this interval.
     """
     item: dict[str, Any] = {"from": source, "to": target, "mode": "platform", "every": every}
-    entries = ((raw.get("handoffs") or {}).get("pairs")) or ()
-    for entry in entries:
-        if isinstance(entry, Mapping) and (
-            entry.get("from"),
-            entry.get("to"),
-            entry.get("service"),
-        ) == (source, target, None):
+    spec = LIST_KEYS["handoffs.pairs"]  # how the overlay merge finds the base's entry
+    for entry in (raw.get("handoffs") or {}).get("pairs") or ():
+        if isinstance(entry, Mapping) and spec.key(entry) == spec.key(item):
             if entry.get("at") is not None:
                 item["at"] = None
             return item
