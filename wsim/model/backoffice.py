@@ -14,7 +14,7 @@ from typing import Any
 
 import simpy
 
-from wsim.model.simpy_private import value_of
+from wsim.model.simpy_private import Occurrence, after, pending, succeed, value_of
 from wsim.model.timeline import Intervals
 
 
@@ -37,21 +37,21 @@ class Department:
         self.working = working
         self.edf = edf
         self.free = staff
-        self._queue: list[tuple[float, int, float, simpy.Event, int]] = []
+        self._queue: list[tuple[float, int, float, Occurrence, int]] = []
         self._arrivals = 0
         self._wakeup_at: float | None = None
         # Completed jobs: (start, end, work) in clock minutes, for utilization.
         self.jobs: list[tuple[float, float, float]] = []
 
-    def request(self, case: int, work: float, deadline: float) -> simpy.Event:
+    def request(self, case: int, work: float, deadline: float) -> Occurrence:
         """Queue `work` working minutes on `case`; the event's value is the start time."""
-        done = self.env.event()
+        done = pending()
         self._arrivals += 1
         self._push(case, work, deadline, done)
         self._dispatch()
         return done
 
-    def _push(self, case: int, work: float, deadline: float, done: simpy.Event) -> None:
+    def _push(self, case: int, work: float, deadline: float, done: Occurrence) -> None:
         """Queue a job (the `_arrivals`-th) by its key."""
         key = deadline if self.edf else float(self._arrivals)
         heapq.heappush(self._queue, (key, self._arrivals, work, done, case))
@@ -86,13 +86,12 @@ class Department:
             self._take(job)
             self.free -= 1
             self.jobs.append((now, end, work))
-            finish = self.env.timeout(end - now, (done, now))
-            finish.callbacks.append(self._finished)
+            after(self.env, end - now, (done, now), self._finished)
 
-    def _finished(self, event: simpy.Event) -> None:
+    def _finished(self, event: Occurrence) -> None:
         done, started = value_of(event)
         self.free += 1
-        done.succeed(started)
+        succeed(self.env, done, started)
         self._dispatch()
 
     def _wake_at(self, t: float) -> None:
@@ -100,9 +99,9 @@ class Department:
         if self._wakeup_at is not None and self._wakeup_at <= t:
             return
         self._wakeup_at = t
-        self.env.timeout(t - self.env.now).callbacks.append(self._woken)
+        after(self.env, t - self.env.now, None, self._woken)
 
-    def _woken(self, _event: simpy.Event) -> None:
+    def _woken(self, _event: Occurrence) -> None:
         self._wakeup_at = None
         self._dispatch()
 

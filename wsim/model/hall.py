@@ -50,6 +50,7 @@ from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
 from wsim.model.simpy_private import (
+    after,
     event_ids,
     now_of,
     queue_of,
@@ -379,7 +380,7 @@ class Hall:
             return  # called at once
         wait = slot - now_of(self.env)
         if wait > 0:
-            self.env.timeout(wait, tid).callbacks.append(self._on_slot)
+            after(self.env, wait, tid, self._on_slot)
         else:
             self._slot_time(tid)
 
@@ -435,7 +436,7 @@ class Hall:
         if tid >= self._compact_at:
             self._compact()
         if patience is not None:
-            self.env.timeout(patience, tid).callbacks.append(self._on_patience)
+            after(self.env, patience, tid, self._on_patience)
 
     def _on_patience(self, ev: simpy.Event) -> None:
         tid = value_of(ev)
@@ -459,7 +460,7 @@ class Hall:
         experience = self.experience[g]
         if experience is not None:
             duration *= experience.factor(c, s, now)
-        self.env.timeout(duration, c).callbacks.append(self._on_done)
+        after(self.env, duration, c, self._on_done)
 
     def _on_done(self, ev: simpy.Event) -> None:
         c = value_of(ev)

@@ -38,6 +38,7 @@ from wsim.model.backoffice import Department
 from wsim.model.calendar import Day, open_days
 from wsim.model.hall import Hall
 from wsim.model.logs import CaseLog
+from wsim.model.simpy_private import Occurrence, pending, succeed, timeout
 from wsim.model.states import CaseState, Switch, TicketState
 from wsim.model.supervision import SupervisedDepartment
 from wsim.model.timeline import Intervals, TooManyEvents, outage_intervals
@@ -140,7 +141,7 @@ class Journeys:
             name: self.systems.get(spec.system) if spec.system else None
             for name, spec in scenario.departments.items()
         }
-        self.ticket_events: dict[int, simpy.Event] = {}
+        self.ticket_events: dict[int, Occurrence] = {}
         # per demand stream: its service's specification (looked up once, not per event)
         self._services = [scenario.services[d.service] for d in scenario.demand]
         self._segments = {s.name: s for s in scenario.segments}
@@ -281,7 +282,7 @@ class Journeys:
         until = days.advance(now, self._time(source, k, dist))
         if until is None:
             return False
-        yield self.env.timeout(until - now)
+        yield timeout(self.env, until - now)
         return True
 
     def _hall_time(self, k: int) -> float | None:
@@ -460,9 +461,9 @@ class Journeys:
         if at is None:
             return None
         if at > self.env.now:
-            yield self.env.timeout(at - self.env.now)
+            yield timeout(self.env, at - self.env.now)
         self.c_trips[c] += 1
-        done = self.env.event()
+        done = pending()
         self.ticket_events[self.hall.next_ticket()] = done
         self.hall.issue_ticket(k, work, c)
         return (yield done)
@@ -530,7 +531,7 @@ class Journeys:
         """
         env = self.env
         if no_show:
-            yield env.timeout(max(slot - env.now, 0.0))
+            yield timeout(env, max(slot - env.now, 0.0))
             return TicketState.ABANDONED
         spec = self._services[k].appointments
         assert spec is not None  # a booked visit is of a service with appointments
@@ -542,11 +543,11 @@ class Journeys:
         opening = self.hall.days[day].start + self.hall.days[day].open
         at = max(at, opening, env.now)
         if at >= self.day_closes[day]:
-            yield env.timeout(self.day_closes[day] - env.now)
+            yield timeout(env, self.day_closes[day] - env.now)
             return (yield from self._visit(c, k, work))
-        yield env.timeout(at - env.now)
+        yield timeout(env, at - env.now)
         self.c_trips[c] += 1
-        done = env.event()
+        done = pending()
         self.ticket_events[self.hall.next_ticket()] = done
         self.hall.issue_booked_ticket(k, work, c, slot, day)
         return (yield done)
@@ -583,7 +584,7 @@ class Journeys:
                     return GAVE_UP
                 if channel.on_outage == "hall":
                     return (yield from self._hall_intake(c, k, rekey=False))
-                yield env.timeout(down.next_outside(env.now) - env.now)
+                yield timeout(env, down.next_outside(env.now) - env.now)
             if name == "kiosk":
                 self.c_trips[c] += 1
             incomplete = self._chance("incomplete", k, service.incomplete)
@@ -609,7 +610,7 @@ class Journeys:
         submitted = self.env.now
         work = self._time("review", k, channel.pre_review)
         if channel.review is None:
-            yield self.env.timeout(work)
+            yield timeout(self.env, work)
             started = submitted
         else:
             reviewers = self.departments[channel.review.department]
@@ -745,9 +746,9 @@ class Journeys:
         if rule.mode == "platform":
             sync = rule.next_sync(began)
             wait = sync - began if sync is not None else self._time("handoff", k, rule.delay, where)
-            yield env.timeout(wait)
+            yield timeout(env, wait)
         else:
-            yield env.timeout(self._time("handoff", k, rule.delay, where))
+            yield timeout(env, self._time("handoff", k, rule.delay, where))
         if rule.mode == "citizen":
             served = yield from self._visit_until_served(
                 c, k, "handoff-visit", rule.visit_time, where
@@ -767,7 +768,7 @@ class Journeys:
         """The result reaches the citizen; the case's final state."""
         service = self._services[k]
         if service.result == "mail":
-            yield self.env.timeout(self._time("mail", k, service.mail_delay))
+            yield timeout(self.env, self._time("mail", k, service.mail_delay))
         elif service.result == "pickup":
             if not (yield from self._citizen_delay("pickup-delay", k, service.pickup_delay)):
                 return IN_PROGRESS
@@ -799,7 +800,7 @@ class Journeys:
 
     def ticket_done(self, tid: int, state: TicketState) -> None:
         """The hall reports that ticket `tid` of a case ended (served, abandoned or balked)."""
-        self.ticket_events.pop(tid).succeed(state)
+        succeed(self.env, self.ticket_events.pop(tid), state)
 
     def log(self, window: tuple[float, float]) -> CaseLog:
         """The cases as arrays; department and outage totals inside `window`."""

@@ -8,12 +8,23 @@ merged arrivals (:mod:`wsim.model.arrival_days`) and the case processes
 (:mod:`wsim.model.coroutines`) also schedule events with a given event id, move the clock
 between arrivals and resume generators as SimPy's ``Process`` does. If a SimPy release
 renames any of these, this module is the only place to change (SimPy 4.1 is required).
+
+Occurrences: most of the kernel's events are timeouts that one callback or one waiting
+generator consumes, and events that one case waits for. SimPy's ``Timeout`` and ``Event`` are
+general (a reference to the environment, checks, the ``succeed`` protocol, properties);
+SimPy's loop itself only reads an event's ``callbacks`` and ``_ok`` (and a generator resumed
+by it reads ``_value``). :class:`Occurrence` is just those three slots; :func:`after`,
+:func:`timeout` and :func:`succeed` put one into SimPy's queue exactly where a ``Timeout`` or a
+succeeded ``Event`` would go (the time, normal priority, the next event id), so the order of
+every event, and every number, is unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from heapq import heappush
 from operator import attrgetter
+from typing import Any
 
 import simpy
 from simpy.events import NORMAL
@@ -55,3 +66,53 @@ def schedule_with_id(env: simpy.Environment, event: simpy.Event, t: float, eid: 
 def defuse(event: simpy.Event) -> None:
     """Mark a failed event as handled (its generator is given the exception)."""
     event._defused = True
+
+
+class Occurrence:
+    """A one-shot event for SimPy's loop: callbacks, success, value, and nothing else.
+
+    It stands for a ``Timeout`` or an ``Event`` that succeeds, waited for by callbacks or by
+    generators (a SimPy ``Process`` or :mod:`wsim.model.coroutines` resumes on it like on an
+    event). It never fails.
+    """
+
+    __slots__ = ("_ok", "_value", "callbacks")
+
+    def __init__(self, callbacks: list[Callable[[Any], None]], value: Any = None):
+        self.callbacks: list[Callable[[Any], None]] | None = callbacks
+        self._ok = True
+        self._value = value
+
+
+def after(env: simpy.Environment, delay: float, value: Any, callback: Callable) -> None:
+    """Call ``callback(occurrence)`` in `delay` minutes; the occurrence's value is `value`.
+
+    The same as ``env.timeout(delay, value).callbacks.append(callback)``, in the same place of
+    SimPy's order.
+    """
+    if delay < 0:
+        raise ValueError(f"negative delay {delay}")
+    queue: list[Any] = env._queue  # holds occurrences too, not only Events
+    heappush(queue, (env._now + delay, NORMAL, next(env._eid), Occurrence([callback], value)))
+
+
+def timeout(env: simpy.Environment, delay: float) -> Occurrence:
+    """An occurrence `delay` minutes from now, for a generator to yield (``env.timeout(delay)``)."""
+    if delay < 0:
+        raise ValueError(f"negative delay {delay}")
+    occurrence = Occurrence([])
+    queue: list[Any] = env._queue
+    heappush(queue, (env._now + delay, NORMAL, next(env._eid), occurrence))
+    return occurrence
+
+
+def pending() -> Occurrence:
+    """An occurrence not scheduled yet (``env.event()``), for :func:`succeed` to trigger."""
+    return Occurrence([])
+
+
+def succeed(env: simpy.Environment, occurrence: Occurrence, value: Any) -> None:
+    """Trigger `occurrence` now with `value` (``event.succeed(value)``)."""
+    occurrence._value = value
+    queue: list[Any] = env._queue
+    heappush(queue, (env._now, NORMAL, next(env._eid), occurrence))

@@ -21,6 +21,7 @@ from typing import Any, cast
 import simpy
 
 from wsim.model.backoffice import Department
+from wsim.model.simpy_private import Occurrence
 from wsim.model.timeline import Intervals
 
 _DUE, _TAKEN = 5, 6  # positions in a job: [key, arrival, work, done, case, due, taken]
@@ -49,7 +50,7 @@ class SupervisedDepartment(Department):
         self._alerted: list[tuple[float, int, list[Any]]] = []  # by due time
         self._waiting = 0
 
-    def _push(self, case: int, work: float, deadline: float, done: simpy.Event) -> None:
+    def _push(self, case: int, work: float, deadline: float, done: Occurrence) -> None:
         arrival = self._arrivals
         key = deadline if self.edf else float(arrival)
         job = [key, arrival, work, done, case, deadline, False]

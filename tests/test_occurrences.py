@@ -1,0 +1,81 @@
+"""Occurrences take the place SimPy's own events would take in its order (simpy_private).
+
+The kernel replaces ``env.timeout(...)`` and ``env.event().succeed(...)`` by lighter
+occurrences; every number of a replication stays the same only if each one is processed at
+the same point of SimPy's order (time, priority, creation). These tests build the same
+schedule twice, once with SimPy's events and once with occurrences, with many equal times,
+and compare the order in which the callbacks and generators run.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import simpy
+
+from wsim.model import coroutines
+from wsim.model.simpy_private import after, pending, succeed, timeout
+
+
+def _schedule(light: bool, seed: int) -> list[tuple[float, int]]:
+    """Run a random mix of timeouts, succeeded events and waiting generators; their order."""
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    order: list[tuple[float, int]] = []
+    waiting: list = []
+
+    def note(label: int):
+        return lambda event: order.append((env.now, label))
+
+    def sleeper(label: int, delays: list[float]):
+        for delay in delays:
+            yield timeout(env, delay) if light else env.timeout(delay)
+            order.append((env.now, label))
+
+    def waiter(label: int, event):
+        value = yield event
+        order.append((env.now, label * 1000 + value))
+
+    for label in range(300):
+        kind = rng.randrange(4)
+        delay = float(rng.randrange(5))  # few distinct times: many ties
+        if kind == 0:
+            if light:
+                after(env, delay, label, note(label))
+            else:
+                env.timeout(delay, label).callbacks.append(note(label))
+        elif kind == 1:
+            coroutines.start(env, sleeper(label, [float(rng.randrange(3)) for _ in range(3)]))
+        else:
+            event = pending() if light else env.event()
+            coroutines.start(env, waiter(label, event))
+            waiting.append(event)
+
+    def trigger(event):
+        for i, waited in enumerate(waiting):
+            if light:
+                succeed(env, waited, i % 7)
+            else:
+                waited.succeed(i % 7)
+
+    env.timeout(2.0).callbacks.append(trigger)
+    env.run()
+    return order
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_occurrences_keep_simpys_order(seed: int) -> None:
+    simpy_order = _schedule(light=False, seed=seed)
+    assert len(simpy_order) > 300  # every callback and generator step ran
+    assert _schedule(light=True, seed=seed) == simpy_order
+
+
+def test_a_negative_delay_is_refused_as_simpy_does() -> None:
+    env = simpy.Environment()
+    with pytest.raises(ValueError, match="Negative delay"):
+        env.timeout(-1.0)
+    with pytest.raises(ValueError, match="negative delay"):
+        after(env, -1.0, None, lambda event: None)
+    with pytest.raises(ValueError, match="negative delay"):
+        timeout(env, -1.0)
