@@ -1,10 +1,12 @@
 """Occurrences take the place SimPy's own events would take in its order (simpy_private).
 
 The kernel replaces ``env.timeout(...)`` and ``env.event().succeed(...)`` by lighter
-occurrences; every number of a replication stays the same only if each one is processed at
-the same point of SimPy's order (time, priority, creation). These tests build the same
-schedule twice, once with SimPy's events and once with occurrences, with many equal times,
-and compare the order in which the callbacks and generators run.
+occurrences, and starts case processes inside the arrivals' callback
+(:func:`wsim.model.coroutines.start_now`); every number of a replication stays the same only
+if each event is processed at the same point of SimPy's order (time, priority, creation).
+These tests build the same schedule twice, once with SimPy's own events and processes and
+once with occurrences and ``start_now``, with many equal times, and compare the order in which
+the callbacks and generators run.
 """
 
 from __future__ import annotations
@@ -37,6 +39,21 @@ def _schedule(light: bool, seed: int) -> list[tuple[float, int]]:
         value = yield event
         order.append((env.now, label * 1000 + value))
 
+    def starter(delay: float, generator) -> None:
+        """Start `generator` in `delay` minutes, at the end of a callback (as arrivals do)."""
+
+        def begin(event) -> None:
+            order.append((env.now, -1))  # the callback's own work, before the start
+            if light:
+                coroutines.start_now(generator)
+            else:
+                env.process(generator)
+
+        if light:
+            after(env, delay, None, begin)
+        else:
+            env.timeout(delay).callbacks.append(begin)
+
     for label in range(300):
         kind = rng.randrange(4)
         delay = float(rng.randrange(5))  # few distinct times: many ties
@@ -46,10 +63,11 @@ def _schedule(light: bool, seed: int) -> list[tuple[float, int]]:
             else:
                 env.timeout(delay, label).callbacks.append(note(label))
         elif kind == 1:
-            coroutines.start(env, sleeper(label, [float(rng.randrange(3)) for _ in range(3)]))
+            delays = [float(rng.randrange(3)) for _ in range(3)]
+            starter(delay, sleeper(label, delays))
         else:
             event = pending() if light else env.event()
-            coroutines.start(env, waiter(label, event))
+            starter(delay, waiter(label, event))
             waiting.append(event)
 
     def trigger(event):

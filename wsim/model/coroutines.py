@@ -1,12 +1,13 @@
-"""A SimPy process without the process event: for generators nobody waits for.
+"""A SimPy process without the process event and without the start event, for case processes.
 
-``env.process(generator)`` makes the process an event of its own, scheduled once more when
-the generator ends so that others may wait for it. A citizen's case is a generator that no
-one waits for, one per case, so that last event is pure cost. :func:`start` runs a generator
-exactly as SimPy does (started by an urgent event at the current time, resumed by the events
-it yields, in the same order), and only leaves out the event at its end. The order of all
-other events is unchanged: SimPy orders events by time, priority and the order they were
-scheduled, and an event never scheduled takes no place in that order.
+``env.process(generator)`` makes the process an event of its own: started by an urgent event
+at the current time, and scheduled once more when the generator ends so that others may wait
+for it. A citizen's case is a generator that no one waits for, one per case, and it starts in
+the hall's arrivals' callback, right before that callback ends or only does what the start
+event would precede anyway, so both events are pure cost. :func:`start_now` runs a generator
+exactly as SimPy does (resumed by the events it yields, in the same order) and leaves out
+both. The order of all other events is unchanged: SimPy orders events by time, priority and
+the order they were scheduled, and an event never scheduled takes no place in that order.
 """
 
 from __future__ import annotations
@@ -15,28 +16,27 @@ from collections.abc import Generator
 from typing import Any
 
 import simpy
-from simpy.core import URGENT
 
-from wsim.model.simpy_private import defuse, ok_of, succeeded, value_of
+from wsim.model.simpy_private import Occurrence, defuse, ok_of, value_of
 
 
 class _Runner:
-    """Resumes one generator with the values of the events it yields (see :func:`start`)."""
+    """Resumes one generator with the values of the events it yields (see :func:`start_now`)."""
 
     __slots__ = ("generator", "resume")
 
-    def __init__(self, generator: Generator[simpy.Event, Any, Any]):
+    def __init__(self, generator: Generator[simpy.Event | Occurrence, Any, Any]):
         self.generator = generator
         self.resume = self._resume  # one bound method, appended to every event waited for
 
-    def _resume(self, event: simpy.Event) -> None:
+    def _resume(self, event: simpy.Event | Occurrence) -> None:
         generator = self.generator
         while True:
             try:
                 if ok_of(event):
                     event = generator.send(value_of(event))
                 else:  # a failed event: the generator handles it or raises
-                    defuse(event)
+                    defuse(event)  # type: ignore[arg-type]  # occurrences never fail
                     event = generator.throw(value_of(event))
             except StopIteration:
                 return
@@ -46,13 +46,22 @@ class _Runner:
                 return
 
 
-def start(env: simpy.Environment, generator: Generator[simpy.Event, Any, Any]) -> None:
-    """Run `generator` as a SimPy process from now on, without a process event at its end.
+#: What a generator's first step is resumed with: a success with the value None.
+_BEGIN = Occurrence([])
 
-    Started, like ``env.process``, by an urgent event at the current time. An exception the
-    generator raises propagates out of ``env.run`` at once (SimPy would raise it when it
-    processes the failed process event, a moment later at the same time).
+
+def start_now(generator: Generator[simpy.Event | Occurrence, Any, Any]) -> None:
+    """Run `generator` as a SimPy process, up to its first wait now, inside the caller.
+
+    The same as ``env.process(generator)`` (less its events) when nothing would happen between
+    the end of the running callback and SimPy's urgent start event: the caller ends its own
+    work right after this call, or only does work that the start event would precede anyway.
+    The merged arrivals (:meth:`wsim.model.hall.Hall._on_arrivals`) are such a caller: after
+    an arrival with a new case they either end, or continue with an arrival they would have
+    taken after the start event anyway (they compare the next arrival with the head of SimPy's
+    queue, which the start event would have been). Events the generator schedules get their
+    ids in the same relative order as under ``env.process``, so SimPy's order is unchanged. An
+    exception the generator raises propagates to the caller at once (SimPy would raise it out
+    of ``env.run`` when it processes the failed process event, a moment later).
     """
-    begin = succeeded(env)
-    begin.callbacks = [_Runner(generator).resume]
-    env.schedule(begin, URGENT)
+    _Runner(generator).resume(_BEGIN)

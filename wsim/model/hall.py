@@ -50,13 +50,13 @@ from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
 from wsim.model.simpy_private import (
+    Occurrence,
     after,
     event_ids,
     now_of,
     queue_of,
     schedule_with_id,
     set_now,
-    succeeded,
     value_of,
 )
 from wsim.model.states import TicketState
@@ -287,7 +287,7 @@ class Hall:
         self.arrival_eid = [0] * len(self.clocks)
         for k in self.arrival_days.first_streams():
             self.arrival_eid[k] = next(eid)
-        self._walker = succeeded(self.env)
+        self._walker = Occurrence([])
         self._a_next = 0
         self._a_day: tuple[list[float], list[int], list[int], list[bool]] = ([], [], [], [])
         self._next_arrival_day()

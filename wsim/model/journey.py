@@ -340,11 +340,16 @@ class Journeys:
     # --- the case process --------------------------------------------------------------------
 
     def arrival(self, stream: int, day: int) -> None:
-        """A citizen of demand stream `stream` arrives now: a new case starts."""
+        """A citizen of demand stream `stream` arrives now: a new case starts.
+
+        The case's process runs at once, up to its first wait (the hall calls this from its
+        arrivals' callback, for which starting now is starting next: see
+        :func:`wsim.model.coroutines.start_now`).
+        """
         self.start_case(stream, day)
 
     def start_case(self, k: int, day: int) -> None:
-        """A new case of demand stream `k` starts now."""
+        """A new case of demand stream `k` starts now (its process runs up to its first wait)."""
         c = len(self.c_start)
         self.c_stream.append(k)
         self.c_start.append(self.env.now)
@@ -367,7 +372,7 @@ class Journeys:
         self.c_segment.append(segment)
         self.c_channel.append(channel)
         self.c_switched.append(switch)
-        coroutines.start(self.env, self._case(c, k))
+        coroutines.start_now(self._case(c, k))
 
     def _switches(self, segment: str, k: int) -> bool:
         """Whether a citizen of `segment` bound for the hall goes online for the posted wait."""

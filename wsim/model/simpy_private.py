@@ -50,15 +50,7 @@ def set_now(env: simpy.Environment, t: float) -> None:
     env._now = t
 
 
-def succeeded(env: simpy.Environment) -> simpy.Event:
-    """An event that has succeeded with the value None and is not scheduled yet."""
-    event = simpy.Event(env)
-    event._ok = True
-    event._value = None
-    return event
-
-
-def schedule_with_id(env: simpy.Environment, event: simpy.Event, t: float, eid: int) -> None:
+def schedule_with_id(env: simpy.Environment, event: Occurrence, t: float, eid: int) -> None:
     """Put `event` into the queue at time `t` with a reserved event id (normal priority)."""
     heappush(env._queue, (t, NORMAL, eid, event))
 
