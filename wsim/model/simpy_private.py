@@ -52,7 +52,8 @@ def set_now(env: simpy.Environment, t: float) -> None:
 
 def schedule_with_id(env: simpy.Environment, event: Occurrence, t: float, eid: int) -> None:
     """Put `event` into the queue at time `t` with a reserved event id (normal priority)."""
-    heappush(env._queue, (t, NORMAL, eid, event))
+    queue: list[Any] = env._queue
+    heappush(queue, (t, NORMAL, eid, event))
 
 
 def defuse(event: simpy.Event) -> None:
