@@ -52,6 +52,7 @@ from wsim.model.logs import HallLog
 from wsim.model.simpy_private import (
     Occurrence,
     after,
+    again,
     event_ids,
     now_of,
     queue_of,
@@ -66,11 +67,14 @@ from wsim.scenario.limits import RunLimits
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
 
-WAITING = TicketState.WAITING
-IN_SERVICE = TicketState.IN_SERVICE
-SERVED = TicketState.SERVED
-ABANDONED = TicketState.ABANDONED
-BALKED = TicketState.BALKED
+# The states as plain ints: the interpreter's fast paths compare exact ints only, and the
+# calling loop compares a ticket's state at every call.
+WAITING = int(TicketState.WAITING)
+IN_SERVICE = int(TicketState.IN_SERVICE)
+SERVED = int(TicketState.SERVED)
+ABANDONED = int(TicketState.ABANDONED)
+BALKED = int(TicketState.BALKED)
+NAN = float("nan")
 
 #: Tickets issued between two clean-ups of the call heaps. An entry whose ticket was called by
 #: another group stays in a heap until it reaches the top, which may be long for a group that
@@ -84,8 +88,8 @@ class HallListener(Protocol):
     def arrival(self, stream: int, day: int) -> None:
         """A citizen of demand stream `stream` arrives now on open day `day` (a new case)."""
 
-    def ticket_done(self, ticket: int, state: TicketState) -> None:
-        """Ticket `ticket` of a case ended now: served, abandoned or balked."""
+    def ticket_done(self, ticket: int, state: int) -> None:
+        """Ticket `ticket` of a case ended now: served, abandoned or balked (a TicketState)."""
 
 
 class Hall:
@@ -200,6 +204,10 @@ class Hall:
         self.current = [-1] * n
         self.open_since = [0.0] * n
         self.shifts: list[tuple[int, float, float]] = []
+        # Each clerk's end of service: one occurrence per clerk, scheduled again for every
+        # citizen (a clerk serves one at a time), its value the clerk.
+        self._service_ends = [Occurrence(None, c) for c in range(n)]
+        self._on_done_callbacks = [self._on_done]
         self.planned = [0] * len(groups)  # [group] windows the schedule opens now
         self.away = [0] * len(groups)  # [group] windows away for training now
 
@@ -415,7 +423,7 @@ class Hall:
         # drawn first, even for a ticket that balks: the n-th ticket keeps its n-th draw (CRN)
         draw = self.patience_draw[k]
         patience = draw() if draw is not None else None
-        self.t_start.append(float("nan"))
+        self.t_start.append(NAN)
         self.t_clerk.append(-1)
         if self.waiting[s] >= self.balk_at and tid not in self.slot_of:
             self.t_state.append(BALKED)
@@ -424,11 +432,11 @@ class Hall:
                 self.listener.ticket_done(tid, BALKED)
             return
         self.t_state.append(WAITING)
-        self.t_end.append(float("nan"))
+        self.t_end.append(NAN)
+        free = self.free
         for g in self.groups_of_service[s]:
-            free = self.free[g]
-            if free:
-                self._serve(tid, free.pop(), now)
+            if free[g]:
+                self._serve(tid, free[g].pop(), now)
                 return
         for heap in self.push_heaps[k]:
             heappush(heap, tid)
@@ -449,18 +457,22 @@ class Hall:
 
     def _serve(self, tid: int, c: int, now: float) -> None:
         """Clerk `c` calls ticket `tid` at time `now` and starts serving it."""
-        s = self.t_service[tid]
         self.t_state[tid] = IN_SERVICE
         self.t_start[tid] = now
         self.t_clerk[tid] = c
         self.busy[c] = True
         self.current[c] = tid
         g = self.clerk_group[c]
-        duration = self.t_work[tid] / self.speed[g].get(s, 1.0)
+        duration = self.t_work[tid]
+        speed = self.speed[g]
+        if speed:
+            duration /= speed.get(self.t_service[tid], 1.0)
         experience = self.experience[g]
         if experience is not None:
-            duration *= experience.factor(c, s, now)
-        after(self.env, duration, c, self._on_done)
+            duration *= experience.factor(c, self.t_service[tid], now)
+        end = self._service_ends[c]
+        end.callbacks = self._on_done_callbacks
+        again(self.env, end, duration)
 
     def _on_done(self, ev: simpy.Event) -> None:
         c = value_of(ev)

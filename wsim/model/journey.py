@@ -49,12 +49,14 @@ from wsim.scenario.limits import RunLimits
 from wsim.scenario.schema import Scenario
 from wsim.scenario.units import MINUTES_PER_DAY
 
-IN_PROGRESS = CaseState.IN_PROGRESS
-COMPLETED = CaseState.COMPLETED
-ABANDONED = CaseState.ABANDONED
-GAVE_UP = CaseState.GAVE_UP
-SERVED = TicketState.SERVED
-BALKED = TicketState.BALKED
+# The states as plain ints (the interpreter's fast paths compare exact ints only).
+IN_PROGRESS = int(CaseState.IN_PROGRESS)
+COMPLETED = int(CaseState.COMPLETED)
+ABANDONED = int(CaseState.ABANDONED)
+GAVE_UP = int(CaseState.GAVE_UP)
+SERVED = int(TicketState.SERVED)
+BALKED = int(TicketState.BALKED)
+NOT_SHOWN = int(TicketState.ABANDONED)  # a booked citizen who does not come
 NOT_SWITCHED, SWITCHED_POSTED, SWITCHED_BALKED = Switch.NONE, Switch.POSTED_WAIT, Switch.BALKED
 _UNIT = Uniform(min=0.0, max=1.0)  # U(0, 1), drawn through the same cached samplers
 NAN, INF = float("nan"), float("inf")
@@ -537,7 +539,7 @@ class Journeys:
         env = self.env
         if no_show:
             yield timeout(env, max(slot - env.now, 0.0))
-            return TicketState.ABANDONED
+            return NOT_SHOWN
         spec = self._services[k].appointments
         assert spec is not None  # a booked visit is of a service with appointments
         punctuality = spec.punctuality
@@ -803,7 +805,7 @@ class Journeys:
 
     # --- the hall's callback and the record --------------------------------------------------
 
-    def ticket_done(self, tid: int, state: TicketState) -> None:
+    def ticket_done(self, tid: int, state: int) -> None:
         """The hall reports that ticket `tid` of a case ended (served, abandoned or balked)."""
         succeed(self.env, self.ticket_events.pop(tid), state)
 
