@@ -5,7 +5,9 @@ Two systems: the M/M/2 check scenario (lambda 10.8/h, mean service 10 min) and a
 tutorial: one process per customer, a `simpy.Resource` for the windows, `random.expovariate`
 for the times, and a list of waits. Ciw (the `bench` extra; skipped with a message when it is
 not installed) runs the same M/M/c as one node. wsim also records the whole visit log. Each
-figure is the best of `--repeat` runs (the least disturbed by other work on the machine).
+figure is the best of `--repeat` runs (the least disturbed by other work on the machine), in
+CPU seconds of the process (``time.process_time``); the models take turns within each
+repeat, so that a busy spell of the machine falls on all of them alike.
 
     python benchmarks/kernel.py [--repeat 3]
 """
@@ -17,6 +19,7 @@ import importlib.util
 import platform
 import random
 import time
+from collections.abc import Callable
 
 import simpy
 
@@ -83,13 +86,17 @@ def ciw_mmc(per_hour: float, service_mean: float, servers: int, horizon: float, 
     return len(simulation.get_all_records())
 
 
-def best_rate(run, repeat: int) -> float:
-    """Customers per second of the fastest of `repeat` calls of `run()` (which returns a count)."""
-    best = 0.0
+def best_rates(runs: dict[str, Callable[[], int]], repeat: int) -> dict[str, float]:
+    """Customers per CPU second of the fastest of `repeat` calls of each run (returns a count).
+
+    The runs take turns: each repeat calls every run once, in order.
+    """
+    best = dict.fromkeys(runs, 0.0)
     for _ in range(repeat):
-        started = time.perf_counter()
-        customers = run()
-        best = max(best, customers / (time.perf_counter() - started))
+        for name, run in runs.items():
+            started = time.process_time()
+            customers = run()
+            best[name] = max(best[name], customers / (time.process_time() - started))
     return best
 
 
@@ -115,18 +122,21 @@ def main() -> None:
     )
     for name, per_hour, mean, servers, horizon in cases:
         scenario = mmc_scenario(name, per_hour, mean, servers, horizon)
-        ours = best_rate(lambda s=scenario: run_replication(s, 0, 0).arrival.size, args.repeat)
-        theirs = best_rate(
-            lambda p=per_hour, m=mean, c=servers, h=horizon: plain_simpy(p, m, c, h, seed=0),
-            args.repeat,
-        )
+        runs: dict[str, Callable[[], int]] = {
+            "wsim": lambda s=scenario: run_replication(s, 0, 0).arrival.size,
+            "simpy": lambda p=per_hour, m=mean, c=servers, h=horizon: plain_simpy(
+                p, m, c, h, seed=0
+            ),
+        }
+        if has_ciw:
+            runs["ciw"] = lambda p=per_hour, m=mean, c=servers, h=horizon: ciw_mmc(
+                p, m, c, h, seed=0
+            )
+        rate = best_rates(runs, args.repeat)
+        ours, theirs = rate["wsim"], rate["simpy"]
         line = f"{name:<18}{ours:>14,.0f}{theirs:>14,.0f}{ours / theirs:>8.2f}"
         if has_ciw:
-            ciw_rate = best_rate(
-                lambda p=per_hour, m=mean, c=servers, h=horizon: ciw_mmc(p, m, c, h, seed=0),
-                args.repeat,
-            )
-            line += f"{ciw_rate:>12,.0f}{ours / ciw_rate:>8.2f}"
+            line += f"{rate['ciw']:>12,.0f}{ours / rate['ciw']:>8.2f}"
         print(line)
 
 

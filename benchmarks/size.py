@@ -9,7 +9,8 @@ scaled by the windows), and its cost is CPU seconds of the process (``time.proce
 less disturbed by other jobs on a shared machine than wall-clock time) per served ticket,
 *set-up included*: building the scenario from its plain description (validation), building
 the hall (streams, samplers, heaps) and running it. Each figure is the median of `--repeat`
-runs (the median resists one disturbed run better than the best on a loaded machine).
+runs (the median resists one disturbed run better than the best on a loaded machine); the
+centers take turns within each repeat, so that a busy spell falls on all of them alike.
 
     python benchmarks/size.py [--repeat 5] [--tickets 100000] [--profile NAME]
 
@@ -101,12 +102,15 @@ def main() -> None:
         f"{platform.machine()}, load average {os.getloadavg()[0]:.2f}"
     )
     print(f"{'center':<34}{'tickets':>10}{'us/ticket':>11}{'ratio':>7}")
+    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in centers}
+    for _ in range(args.repeat):
+        for name, description in centers.items():
+            runs[name].append(cost(description))
     baseline = None
-    for name, description in centers.items():
-        runs = [cost(description) for _ in range(args.repeat)]
-        seconds = statistics.median(r[0] for r in runs)
+    for name, costs in runs.items():
+        seconds = statistics.median(r[0] for r in costs)
         baseline = baseline or seconds
-        served = runs[0][1]
+        served = costs[0][1]
         print(f"{name:<34}{served:>10,}{seconds * 1e6:>11.2f}{seconds / baseline:>7.2f}")
 
 
