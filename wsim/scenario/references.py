@@ -173,32 +173,47 @@ def day_type_problems(scenario: ScenarioParts) -> list[Problem]:
 def appointment_problems(scenario: ScenarioParts) -> list[Problem]:
     """Appointment groups that are not window groups serving the service; hall-less services."""
     problems = []
+    serving: dict[str, list[str]] | None = None  # built once, at the first booked service
     for name, service in scenario.services.items():
         if service.appointments is None:
             continue
         where = f"services.{name}.appointments"
         if "hall" not in service.channels:
             problems.append((where, "the service cannot start at the hall, so nobody books"))
-        serving = [g.name for g in scenario.windows if name in g.serves]
+        if serving is None:
+            serving = _serving_groups(scenario.windows)
+        groups = serving.get(name, [])
         for j, group in enumerate(service.appointments.groups or ()):
-            if group not in serving:
-                message = unknown_name_message("window group serving " + repr(name), group, serving)
+            if group not in groups:
+                message = unknown_name_message("window group serving " + repr(name), group, groups)
                 problems.append((f"{where}.groups[{j}]", message))
     return problems
+
+
+def _serving_groups(windows: tuple[WindowGroup, ...]) -> dict[str, list[str]]:
+    """The names of the window groups serving each service, in the order of `windows`.
+
+    One pass over every group's services, instead of a scan of every group per service.
+    """
+    serving: dict[str, list[str]] = {}
+    for group in windows:
+        for service in group.serves:
+            serving.setdefault(service, []).append(group.name)
+    return serving
 
 
 def window_problems(scenario: ScenarioParts) -> list[Problem]:
     """Window groups serving an unknown service, and window group names used twice."""
     problems = []
+    first_index: dict[str, int] = {}  # group name -> its first index (not a scan of the earlier)
     for i, group in enumerate(scenario.windows):
         problems += [
             (f"windows[{i}].serves[{j}]", unknown_name_message("service", name, scenario.services))
             for j, name in enumerate(group.serves)
             if name not in scenario.services
         ]
-        earlier = [other.name for other in scenario.windows[:i]]
-        if group.name in earlier:
-            first = earlier.index(group.name)
+        first = first_index.setdefault(group.name, i)
+        if first != i:
             message = (
                 f"duplicate window group name {short_repr(group.name)} (also windows[{first}])"
             )
@@ -226,11 +241,13 @@ def unserved_problems(scenario: ScenarioParts) -> list[Problem]:
 def label_problems(scenario: ScenarioParts) -> list[Problem]:
     """Demand streams sharing a label (their name in results), which could not be told apart."""
     problems = []
-    labels = [demand.label for demand in scenario.demand]
-    for i, label in enumerate(labels):
-        if label in labels[:i]:
+    first_index: dict[str, int] = {}  # label -> its first stream (not a scan of the earlier)
+    for i, demand in enumerate(scenario.demand):
+        first = first_index.setdefault(demand.label, i)
+        if first != i:
+            label = demand.label
             message = (
-                f"duplicate demand label {short_repr(label)} (also demand[{labels.index(label)}]); "
+                f"duplicate demand label {short_repr(label)} (also demand[{first}]); "
                 "give one of them a distinct name"
             )
             problems.append((f"demand[{i}]", message))
