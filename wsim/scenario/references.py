@@ -93,6 +93,7 @@ def demand_problems(scenario: ScenarioParts) -> list[Problem]:
     bring anyone on such a day.
     """
     problems = []
+    weights: dict[tuple[str, float, float], float] = {}  # shared by the streams (see _closed)
     for i, demand in enumerate(scenario.demand):
         if demand.service not in scenario.services:
             message = unknown_name_message("service", demand.service, scenario.services)
@@ -106,12 +107,19 @@ def demand_problems(scenario: ScenarioParts) -> list[Problem]:
                 message = unknown_name_message("profile", name, scenario.profiles)
                 problems.append((f"demand[{i}].{field}", message))
         if scenario.calendar.mode == "days" and all(n in scenario.profiles for _, n in named):
-            problems += [(f"demand[{i}].{field}", m) for field, m in _closed(scenario, demand)]
+            closed = _closed(scenario, demand, weights)
+            problems += [(f"demand[{i}].{field}", m) for field, m in closed]
     return problems
 
 
-def _closed(scenario: ScenarioParts, demand: Demand) -> list[Problem]:
-    """Day types on which the stream's profile has no weight in its hours (field, message)."""
+def _closed(
+    scenario: ScenarioParts, demand: Demand, weights: dict[tuple[str, float, float], float]
+) -> list[Problem]:
+    """Day types on which the stream's profile has no weight in its hours (field, message).
+
+    `weights` keeps each profile's weight over each span of hours, ``(profile, open, close)
+    -> weight``, computed once for all the streams: a thousand streams share a few profiles.
+    """
     calendar = scenario.calendar
     channel = next((c for n, c in scenario.channels.items() if n == demand.channel), None)
     own_hours = channel.hours if channel is not None else None
@@ -121,7 +129,10 @@ def _closed(scenario: ScenarioParts, demand: Demand) -> list[Problem]:
         if name is None or demand.day_factors.get(day_type, 1.0) == 0:
             continue
         lo, hi = own_hours if own_hours is not None else calendar.hours(day_type)
-        if scenario.profiles[name].weight_between(lo, hi) > 0:
+        key = (name, lo, hi)
+        if key not in weights:
+            weights[key] = scenario.profiles[name].weight_between(lo, hi)
+        if weights[key] > 0:
             continue
         field = "profile" if name == demand.profile else f"day_profiles.{day_type}"
         where = "the channel's hours" if own_hours is not None else "the opening hours"
