@@ -173,13 +173,13 @@ class Demand(FrozenModel):
     per_hour: Annotated[Rate, Unit("citizens per hour")] | None = None
     per_day: Annotated[Rate, Unit("citizens per open day")] | None = None
     profile: str | None = None
-    weekday_factors: dict[Weekday, Factor] = {}
+    weekday_factors: dict[Weekday, Factor] = Field(default_factory=dict)
     day_factors: dict[str, Factor] = Field(
-        {},
+        default_factory=dict,
         description="Day type -> factor on the day's volume (with weekday_factors, both apply).",
     )
     day_profiles: dict[str, str] = Field(
-        {},
+        default_factory=dict,
         description="Day type -> the name of the profile used on days of that type "
         "(default: profile).",
     )
@@ -236,10 +236,10 @@ class WindowGroup(FrozenModel):
     )
     count: WindowCount | None = None
     schedule: tuple[tuple[Clock, WindowCount], ...] | None = None
-    speed: dict[str, Speed] = {}
+    speed: dict[str, Speed] = Field(default_factory=dict)
     hourly_cost: HourlyCost = 0.0
     day_schedules: dict[str, tuple[tuple[Clock, WindowCount], ...]] = Field(
-        {},
+        default_factory=dict,
         description="Day type -> the windows open on days of that type: a schedule mapping "
         "(clock time -> windows open from then on) or a count (open all day).",
     )
@@ -289,9 +289,11 @@ class WindowGroup(FrozenModel):
     @field_validator("serves")
     @classmethod
     def _no_duplicate_service(cls, serves: tuple[str, ...]) -> tuple[str, ...]:
+        seen: set[str] = set()  # a set, not the slice before each item: linear in the services
         for index, service in enumerate(serves):
-            if service in serves[:index]:
+            if service in seen:
                 raise FieldProblems([(f"[{index}]", f"{short_repr(service)} is listed twice")])
+            seen.add(service)
         return serves
 
     @field_validator("schedule", mode="before")
@@ -315,6 +317,7 @@ class WindowGroup(FrozenModel):
         if (self.count is None) == (self.schedule is None):
             found = "both" if self.count is not None else "neither"
             problems.append(("", f"give exactly one of count or schedule, found {found}"))
+        served = set(self.serves)  # one set for every membership test below
         problems += [
             (
                 join_path("speed", key_path(service)),
@@ -322,15 +325,18 @@ class WindowGroup(FrozenModel):
                 + " (speed keys must be services this group serves)",
             )
             for service in self.speed
-            if service not in self.serves
+            if service not in served
         ]
-        problems += self._people_problems()
+        problems += self._people_problems(served)
         if problems:
             raise FieldProblems(problems)
         return self
 
-    def _people_problems(self) -> list[Problem]:
-        """What is wrong with the group's learning curve, training sessions and turnover."""
+    def _people_problems(self, served: set[str]) -> list[Problem]:
+        """What is wrong with the group's learning curve, training sessions and turnover.
+
+        `served` is the set of the group's ``serves``.
+        """
         problems: list[Problem] = []
         curve_services = self.learning.services or () if self.learning else ()
         problems += [
@@ -340,7 +346,7 @@ class WindowGroup(FrozenModel):
                 + " (the curve's services must be services this group serves)",
             )
             for index, service in enumerate(curve_services)
-            if service not in self.serves
+            if service not in served
         ]
         most = self.max_count
         problems += [

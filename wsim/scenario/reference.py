@@ -654,7 +654,7 @@ def _describe(model: type[BaseModel], name: str) -> str:
 def _json_default(info: FieldInfo) -> Any:
     if info.is_required():
         return PydanticUndefined
-    default = info.default
+    default = info.get_default(call_default_factory=True)
     if isinstance(default, BaseModel):
         return default.model_dump(mode="json", exclude_defaults=False)
     try:
@@ -666,7 +666,7 @@ def _json_default(info: FieldInfo) -> Any:
 def _shown_default(info: FieldInfo, found: _Type) -> str:
     if info.is_required():
         return "required"
-    default = info.default
+    default = info.get_default(call_default_factory=True)
     if default is None:
         return "none"
     if isinstance(default, BaseModel):

@@ -93,6 +93,7 @@ def demand_problems(scenario: ScenarioParts) -> list[Problem]:
     bring anyone on such a day.
     """
     problems = []
+    weights: dict[tuple[str, float, float], float] = {}  # shared by the streams (see _closed)
     for i, demand in enumerate(scenario.demand):
         if demand.service not in scenario.services:
             message = unknown_name_message("service", demand.service, scenario.services)
@@ -106,12 +107,19 @@ def demand_problems(scenario: ScenarioParts) -> list[Problem]:
                 message = unknown_name_message("profile", name, scenario.profiles)
                 problems.append((f"demand[{i}].{field}", message))
         if scenario.calendar.mode == "days" and all(n in scenario.profiles for _, n in named):
-            problems += [(f"demand[{i}].{field}", m) for field, m in _closed(scenario, demand)]
+            closed = _closed(scenario, demand, weights)
+            problems += [(f"demand[{i}].{field}", m) for field, m in closed]
     return problems
 
 
-def _closed(scenario: ScenarioParts, demand: Demand) -> list[Problem]:
-    """Day types on which the stream's profile has no weight in its hours (field, message)."""
+def _closed(
+    scenario: ScenarioParts, demand: Demand, weights: dict[tuple[str, float, float], float]
+) -> list[Problem]:
+    """Day types on which the stream's profile has no weight in its hours (field, message).
+
+    `weights` keeps each profile's weight over each span of hours, ``(profile, open, close)
+    -> weight``, computed once for all the streams: a thousand streams share a few profiles.
+    """
     calendar = scenario.calendar
     channel = next((c for n, c in scenario.channels.items() if n == demand.channel), None)
     own_hours = channel.hours if channel is not None else None
@@ -121,7 +129,10 @@ def _closed(scenario: ScenarioParts, demand: Demand) -> list[Problem]:
         if name is None or demand.day_factors.get(day_type, 1.0) == 0:
             continue
         lo, hi = own_hours if own_hours is not None else calendar.hours(day_type)
-        if scenario.profiles[name].weight_between(lo, hi) > 0:
+        key = (name, lo, hi)
+        if key not in weights:
+            weights[key] = scenario.profiles[name].weight_between(lo, hi)
+        if weights[key] > 0:
             continue
         field = "profile" if name == demand.profile else f"day_profiles.{day_type}"
         where = "the channel's hours" if own_hours is not None else "the opening hours"
@@ -173,32 +184,47 @@ def day_type_problems(scenario: ScenarioParts) -> list[Problem]:
 def appointment_problems(scenario: ScenarioParts) -> list[Problem]:
     """Appointment groups that are not window groups serving the service; hall-less services."""
     problems = []
+    serving: dict[str, list[str]] | None = None  # built once, at the first booked service
     for name, service in scenario.services.items():
         if service.appointments is None:
             continue
         where = f"services.{name}.appointments"
         if "hall" not in service.channels:
             problems.append((where, "the service cannot start at the hall, so nobody books"))
-        serving = [g.name for g in scenario.windows if name in g.serves]
+        if serving is None:
+            serving = _serving_groups(scenario.windows)
+        groups = serving.get(name, [])
         for j, group in enumerate(service.appointments.groups or ()):
-            if group not in serving:
-                message = unknown_name_message("window group serving " + repr(name), group, serving)
+            if group not in groups:
+                message = unknown_name_message("window group serving " + repr(name), group, groups)
                 problems.append((f"{where}.groups[{j}]", message))
     return problems
+
+
+def _serving_groups(windows: tuple[WindowGroup, ...]) -> dict[str, list[str]]:
+    """The names of the window groups serving each service, in the order of `windows`.
+
+    One pass over every group's services, instead of a scan of every group per service.
+    """
+    serving: dict[str, list[str]] = {}
+    for group in windows:
+        for service in group.serves:
+            serving.setdefault(service, []).append(group.name)
+    return serving
 
 
 def window_problems(scenario: ScenarioParts) -> list[Problem]:
     """Window groups serving an unknown service, and window group names used twice."""
     problems = []
+    first_index: dict[str, int] = {}  # group name -> its first index (not a scan of the earlier)
     for i, group in enumerate(scenario.windows):
         problems += [
             (f"windows[{i}].serves[{j}]", unknown_name_message("service", name, scenario.services))
             for j, name in enumerate(group.serves)
             if name not in scenario.services
         ]
-        earlier = [other.name for other in scenario.windows[:i]]
-        if group.name in earlier:
-            first = earlier.index(group.name)
+        first = first_index.setdefault(group.name, i)
+        if first != i:
             message = (
                 f"duplicate window group name {short_repr(group.name)} (also windows[{first}])"
             )
@@ -226,11 +252,13 @@ def unserved_problems(scenario: ScenarioParts) -> list[Problem]:
 def label_problems(scenario: ScenarioParts) -> list[Problem]:
     """Demand streams sharing a label (their name in results), which could not be told apart."""
     problems = []
-    labels = [demand.label for demand in scenario.demand]
-    for i, label in enumerate(labels):
-        if label in labels[:i]:
+    first_index: dict[str, int] = {}  # label -> its first stream (not a scan of the earlier)
+    for i, demand in enumerate(scenario.demand):
+        first = first_index.setdefault(demand.label, i)
+        if first != i:
+            label = demand.label
             message = (
-                f"duplicate demand label {short_repr(label)} (also demand[{labels.index(label)}]); "
+                f"duplicate demand label {short_repr(label)} (also demand[{first}]); "
                 "give one of them a distinct name"
             )
             problems.append((f"demand[{i}]", message))

@@ -146,7 +146,7 @@ class StaffedGroup(FrozenModel):
 
     name: Annotated[str, Field(min_length=1, description="A group of windows[], or a new one.")]
     serves: Annotated[tuple[str, ...], Field(min_length=1)] | None = None
-    speed: dict[str, Speed] = {}
+    speed: dict[str, Speed] = Field(default_factory=dict)
     min_open: Windows = 0
     max_open: Annotated[Windows, Field(ge=1)] | None = None
 

@@ -11,6 +11,7 @@ same time. ``08:30`` (leading zero) is not base-60 in YAML and stays the string 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import TypeGuard
@@ -83,6 +84,16 @@ def parse_duration(value: object) -> float:
         return _check_minutes(as_float(value), value)
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise ValueError(f"expected {_DURATION_HELP}; found {short_repr(value)}")
+    return _parse_duration_text(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_duration_text(value: str) -> float:
+    """A duration text as minutes (see :func:`parse_duration`), remembered.
+
+    A large center writes the same few texts ("12min") thousands of times; a text that raises
+    is not remembered, so its message is made anew each time.
+    """
     text = value.strip()
     if text.startswith("-"):
         raise ValueError(f"a duration cannot be negative, found {short_repr(value)}")

@@ -26,7 +26,9 @@ from wsim.scenario.journeys import Journey
 from wsim.scenario.overlays import child_pattern, merge
 
 #: A service's channels when its mapping gives none.
-DEFAULT_CHANNELS: dict[str, str] = dict(Journey.model_fields["channels"].default)
+DEFAULT_CHANNELS: dict[str, str] = Journey.model_fields["channels"].get_default(
+    call_default_factory=True
+)
 DEFAULT_RESULT: str = Journey.model_fields["result"].default
 
 
