@@ -58,6 +58,24 @@ def _profile_pieces(profile: Profile | None, lo: float, hi: float) -> list[tuple
     return pieces
 
 
+def rate_key(demand: Demand) -> tuple:
+    """What :func:`periods` reads of a demand stream, as a key: equal keys, equal periods.
+
+    A center of a thousand matters has a thousand streams but a few rate descriptions; the
+    hall computes the periods once per key (the periods are immutable, so streams share them).
+    Any field :func:`periods` or :func:`_arrival_days` reads must be part of this key.
+    """
+    return (
+        demand.per_hour,
+        demand.per_day,
+        demand.profile,
+        tuple(demand.weekday_factors.items()),
+        tuple(demand.day_factors.items()),
+        tuple(demand.day_profiles.items()),
+        demand.channel,
+    )
+
+
 def periods(demand: Demand, scenario: Scenario, opened: list[Day] | None = None) -> list[Period]:
     """The arrival periods of one demand stream over the scenario's calendar.
 

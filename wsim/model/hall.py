@@ -45,7 +45,7 @@ from simpy.events import NORMAL
 
 from wsim import streams
 from wsim.model.arrival_days import ArrivalDays
-from wsim.model.arrivals import ArrivalClock, needs_thinning, periods
+from wsim.model.arrivals import ArrivalClock, Period, needs_thinning, periods, rate_key
 from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
@@ -143,12 +143,17 @@ class Hall:
         self.work_draw = []
         self.patience_draw: list[streams.Draw | None] = []
         opened = open_days(scenario.calendar)
+        shared: dict[tuple, tuple[list[Period], bool]] = {}  # rate_key -> periods, thinning
         for d in scenario.demand:
             label = d.label
             gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
-            stream_periods = periods(d, scenario, opened)
+            key = rate_key(d)
+            if key not in shared:
+                found = periods(d, scenario, opened)
+                shared[key] = (found, needs_thinning(found))
+            stream_periods, thinning = shared[key]
             accept = None
-            if needs_thinning(stream_periods):  # a stream is named: built or not, same draws
+            if thinning:  # a stream is named: built or not, same draws
                 accept = streams.uniforms(streams.stream(seed, rep, f"thinning:{label}"))
             self.clocks.append(ArrivalClock(stream_periods, gap, accept))
             window_time = scenario.services[d.service].window_time
