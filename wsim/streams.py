@@ -69,10 +69,20 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     at half the cost (about 20 us, not 40; numpy's conversion of Python ints one by one was the
     rest). Larger seeds take numpy's own path.
     """
+    if not (0 <= seed < _WORD and 0 <= replication < _WORD):
+        return spawn_key_stream(seed, replication, name)
     digest = hashlib.sha256(name.encode("utf-8")).digest()
-    if 0 <= seed < _WORD and 0 <= replication < _WORD:
-        words = np.frombuffer(_SEED_WORDS.pack(seed, replication) + _PAD + digest[:16], "<u4")
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+    words = np.frombuffer(_SEED_WORDS.pack(seed, replication) + _PAD + digest[:16], "<u4")
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+
+
+def spawn_key_stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """The stream :func:`stream` gives, built by numpy's own path (any non-negative seed).
+
+    The entropy is ``[seed, replication]`` and the spawn key the first four little-endian
+    32-bit words of the name's SHA-256 digest.
+    """
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
     key = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
     sequence = np.random.SeedSequence(entropy=[int(seed), int(replication)], spawn_key=key)
     return np.random.Generator(np.random.PCG64(sequence))
