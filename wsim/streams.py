@@ -6,7 +6,10 @@ name*. Two scenarios run with the same seed therefore draw the same numbers wher
 a source (common random numbers), whatever else differs between them.
 
 Samplers draw in blocks and hand out one Python float per call: the simulation asks for one
-number at a time, and a block-backed iterator costs about a tenth of a scalar numpy call.
+number at a time, and a block-backed iterator costs about a tenth of a scalar numpy call. The
+blocks start small and double up to ``BLOCK`` where that cannot change a number (below), so
+that a center with thousands of rarely used streams neither draws nor keeps thousands of full
+blocks.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -31,11 +35,25 @@ from wsim.scenario.distributions import (
     Uniform,
 )
 
-#: Numbers drawn per block; large enough to amortise numpy's call cost, small enough that a
-#: rarely used stream does not waste time.
+#: Numbers drawn per block of a stream in full use; large enough to amortise numpy's call cost.
 BLOCK = 512
 
+#: The first block of a sampler whose numbers do not depend on how its draws are split into
+#: blocks; each next block doubles up to ``BLOCK``. A stream that draws a hundred numbers in a
+#: run then draws 112 (16 + 32 + 64), not 512, and keeps a block of 64 floats, not 512.
+FIRST_BLOCK = 16
+
 Draw = Callable[[], float]
+
+#: Distributions whose numbers depend on the block size: the truncated normal draws 2n normals
+#: per block of n and drops the surplus, so it must keep blocks of exactly ``BLOCK``.
+_SPLIT_DEPENDENT = (Normal,)
+
+#: The two 32-bit words of (seed, replication), little-endian, and the zero words numpy pads
+#: them with to its pool of 4 words before it appends a spawn key.
+_SEED_WORDS = struct.Struct("<II")
+_PAD = bytes(8)
+_WORD = 2**32
 
 
 def stream(seed: int, replication: int, name: str) -> np.random.Generator:
@@ -43,6 +61,26 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
 
     The name is hashed (SHA-256, so it is stable across Python processes and versions) into the
     spawn key of a numpy SeedSequence; equal (seed, replication, name) give equal streams.
+
+    When seed and replication fit in 32 bits each, the SeedSequence is given directly the uint32
+    words numpy would assemble from ``entropy=[seed, replication]`` and that spawn key (seed,
+    replication, two zero words, the first 16 bytes of the digest), with no spawn key: numpy
+    mixes only these words into its pool, so the generator's state is the same, bit for bit,
+    at half the cost (about 20 us, not 40; numpy's conversion of Python ints one by one was the
+    rest). Larger seeds take numpy's own path.
+    """
+    if not (0 <= seed < _WORD and 0 <= replication < _WORD):
+        return spawn_key_stream(seed, replication, name)
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    words = np.frombuffer(_SEED_WORDS.pack(seed, replication) + _PAD + digest[:16], "<u4")
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+
+
+def spawn_key_stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """The stream :func:`stream` gives, built by numpy's own path (any non-negative seed).
+
+    The entropy is ``[seed, replication]`` and the spawn key the first four little-endian
+    32-bit words of the name's SHA-256 digest.
     """
     digest = hashlib.sha256(name.encode("utf-8")).digest()
     key = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
@@ -50,10 +88,20 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(sequence))
 
 
-def blocks(block: Callable[[int], np.ndarray], size: int = BLOCK) -> Draw:
-    """Turn a block generator `block(n) -> array` into a zero-argument draw function."""
-    chained = itertools.chain.from_iterable(iter(lambda: block(size).tolist(), None))
-    return chained.__next__
+def block_sizes(first: int) -> Iterator[int]:
+    """Block sizes `first`, twice that, ... while below ``BLOCK``, then ``BLOCK`` for ever."""
+    ramp = itertools.takewhile(lambda n: n < BLOCK, (first << i for i in itertools.count()))
+    return itertools.chain(ramp, itertools.repeat(BLOCK))
+
+
+def blocks(block: Callable[[int], np.ndarray], first: int = BLOCK) -> Draw:
+    """Turn a block generator `block(n) -> array` into a zero-argument draw function.
+
+    Blocks grow from `first` to ``BLOCK`` (:func:`block_sizes`); only a `block` whose values do
+    not depend on how the draws are split may start below ``BLOCK``.
+    """
+    drawn = map(np.ndarray.tolist, map(block, block_sizes(first)))
+    return itertools.chain.from_iterable(drawn).__next__
 
 
 def block_sampler(dist: Distribution, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
@@ -101,15 +149,22 @@ def _truncated_normal(mean: float, sd: float, rng: np.random.Generator):
 
 
 def unit_exponentials(rng: np.random.Generator) -> Draw:
-    """Successive Exp(1) draws (arrival gaps before scaling by the rate)."""
-    return blocks(lambda n: rng.exponential(1.0, n))
+    """Successive Exp(1) draws (arrival gaps before scaling by the rate), in growing blocks."""
+    return blocks(lambda n: rng.exponential(1.0, n), FIRST_BLOCK)
 
 
 def uniforms(rng: np.random.Generator) -> Draw:
-    """Successive U(0, 1) draws (thinning decisions)."""
-    return blocks(rng.random)
+    """Successive U(0, 1) draws (thinning decisions), in growing blocks."""
+    return blocks(rng.random, FIRST_BLOCK)
 
 
 def sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
-    """A zero-argument function returning successive draws of `dist` from `rng`."""
-    return blocks(block_sampler(dist, rng))
+    """A zero-argument function returning successive draws of `dist` from `rng`.
+
+    numpy's Generator draws exponential, uniform, triangular, lognormal and gamma variates, and
+    the bounded integers of ``choice``, one after the other from the bit generator's state, so
+    their sequence is the same whatever the block sizes (``tests/test_streams.py`` checks it);
+    these start with small blocks. The truncated normal keeps blocks of ``BLOCK``.
+    """
+    first = BLOCK if isinstance(dist, _SPLIT_DEPENDENT) else FIRST_BLOCK
+    return blocks(block_sampler(dist, rng), first)
