@@ -55,9 +55,24 @@ def run_replication(
                 log.cases = journeys.log(log.window)
             if scenario.satisfaction is not None:
                 log.ratings = ratings(log, scenario.satisfaction, seed, replication)
+            _dismantle(hall, journeys)
     except TooManyEvents as grown:
         raise _stopped(scenario, replication, limits, grown) from None
     return log
+
+
+def _dismantle(*parts: object) -> None:
+    """Drop everything the finished world's `parts` hold, now, while the collector is paused.
+
+    The hall and the journey layer refer to each other and keep bound methods of their own
+    (callbacks), so they sit in reference cycles that only the cycle collector would free; its
+    next pass would first scan every ticket and case list of the run (a gen-0 pass of 30 to
+    40 ms after 100,000 tickets). Emptied, they are freed by reference counting, and the
+    collector never sees the run. The log holds copies (numpy arrays), not these lists.
+    """
+    for part in parts:
+        if part is not None:
+            vars(part).clear()
 
 
 @contextmanager
