@@ -76,6 +76,11 @@ class Occurrence:
         self._ok = True
         self._value = value
 
+    @property
+    def value(self) -> Any:
+        """The value it was triggered with (``event.value``; for readers outside the hot path)."""
+        return self._value
+
 
 def after(env: simpy.Environment, delay: float, value: Any, callback: Callable) -> None:
     """Call ``callback(occurrence)`` in `delay` minutes; the occurrence's value is `value`.
