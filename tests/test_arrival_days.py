@@ -54,7 +54,7 @@ def merged_order(rates: list[float], days: int) -> list[tuple[float, int, int]]:
     walk = ArrivalDays(clocks(rates, days), max_arrivals=10**6)
     seen: list[tuple[float, int, int]] = []
     while (day := walk.next_day()) is not None:
-        times, stream, on, _ = day
+        times, stream, on = day.times, day.streams, day.days
         seen += zip(times, stream, on, strict=True)
     return seen
 

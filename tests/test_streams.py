@@ -76,6 +76,23 @@ def test_growing_blocks_draw_what_one_block_draws(dist: Distribution) -> None:
     assert np.array_equal(_first(streams.sampler(dist, rng)), streams.block_sampler(dist, twin)(N))
 
 
+@pytest.mark.parametrize(
+    "dist", [*SPLIT_FREE.values(), *SPLIT_DEPENDENT.values()], ids=[*SPLIT_FREE, *SPLIT_DEPENDENT]
+)
+def test_batches_give_the_samplers_numbers(dist: Distribution) -> None:
+    """Batches give the numbers of the sampler of a twin generator, one at a time, in order.
+
+    Uneven sizes, as a day's arrivals of a stream would ask for, zero included; every kind.
+    """
+    rng, twin = _twins()
+    batch = streams.batches(dist, rng)
+    sizes = [*np.random.default_rng(5).integers(0, 700, 12).tolist(), 0, 1, 513]
+    got = np.concatenate([batch(n) for n in sizes])
+    assert got.dtype == float
+    assert got.size == sum(sizes)
+    assert np.array_equal(got, _first(streams.sampler(dist, twin), got.size))
+
+
 def test_arrival_and_thinning_draws_are_one_block() -> None:
     """Unit exponentials and uniforms grow their blocks too, with the same numbers."""
     rng, twin = _twins(name="arrivals:s1")

@@ -158,6 +158,22 @@ def uniforms(rng: np.random.Generator) -> Draw:
     return blocks(rng.random, FIRST_BLOCK)
 
 
+def batches(dist: Distribution, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
+    """A function returning the next `n` draws of `dist` from `rng` as an array (minutes).
+
+    Successive calls give the numbers :func:`sampler` of the same generator gives one at a
+    time: the split-invariant distributions draw exactly `n` (in any split, the same
+    sequence), the truncated normal goes through its blocks of ``BLOCK``. For a caller that
+    knows how many numbers it needs (a day's arrivals of one stream), one numpy call per
+    batch instead of one call per number.
+    """
+    if isinstance(dist, _SPLIT_DEPENDENT):
+        draw = sampler(dist, rng)
+        return lambda n: np.array([draw() for _ in range(n)], dtype=float)
+    block = block_sampler(dist, rng)
+    return lambda n: block(n) if n else np.empty(0)
+
+
 def sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
     """A zero-argument function returning successive draws of `dist` from `rng`.
 

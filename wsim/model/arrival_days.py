@@ -19,7 +19,9 @@ To give the same numbers, the merge reproduces what the per-stream timeouts did:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from heapq import heappop, heappush
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,19 +30,44 @@ from wsim.model.timeline import TooManyEvents
 from wsim.scenario.units import MINUTES_PER_DAY
 
 
+class Day(NamedTuple):
+    """One day of merged arrivals, in calling order.
+
+    Per arrival: its time (minutes), stream, hall day, whether its stream has a next arrival,
+    and its window time (minutes; `work` is None when the arrivals come without them).
+    """
+
+    times: list[float]
+    streams: list[int]
+    days: list[int]
+    more: list[bool]
+    work: list[float] | None
+
+
 class ArrivalDays:
-    """Successive days of merged arrivals of `clocks`, as (times, streams, days, has_next).
+    """Successive :class:`Day` s of merged arrivals of `clocks`.
 
     `max_arrivals`, when given, is the hall's running guard on tickets where every arrival
     takes one (no journey layer): arrivals beyond it stop the replication with the
     :class:`~wsim.model.timeline.TooManyEvents` the hall raises at that ticket, before the day's
     arrays are built. With journeys, a day's arrivals are what the per-stream clocks would have
     drawn over that day anyway, and the journey and ticket guards stop a run that grows.
+
+    `work`, when given, is per stream a function drawing its next `n` window times
+    (:func:`wsim.streams.batches`): where every arrival is a ticket with the next window time
+    of its stream (the hall without journeys), a day's are drawn per stream in one call and
+    come merged with the arrivals, the same numbers the stream's sampler gives one by one.
     """
 
-    def __init__(self, clocks: list[ArrivalClock], max_arrivals: int | None):
+    def __init__(
+        self,
+        clocks: list[ArrivalClock],
+        max_arrivals: int | None,
+        work: list[Callable[[int], np.ndarray]] | None = None,
+    ):
         self.clocks = clocks
         self.max_arrivals = max_arrivals
+        self.work = work
         # Next arrival of each stream (its time as it happens, its day), None when over.
         self.pending: list[tuple[float, int] | None] = []
         for clock in clocks:
@@ -55,7 +82,7 @@ class ArrivalDays:
         """The streams that have an arrival at all, in their order (their first timeouts)."""
         return [k for k, nxt in enumerate(self.pending) if nxt is not None]
 
-    def next_day(self) -> tuple[list[float], list[int], list[int], list[bool]] | None:
+    def next_day(self) -> Day | None:
         """The arrivals of the next calendar day that has any, in order; None when all are over."""
         starts = [nxt[0] for nxt in self.pending if nxt is not None]
         if not starts:
@@ -65,8 +92,10 @@ class ArrivalDays:
         stream: list[int] = []
         days: list[int] = []
         more: list[bool] = []
+        drawn_work: list[np.ndarray] = []  # per stream with arrivals today, in stream order
         for k, clock in enumerate(self.clocks):
             nxt = self.pending[k]
+            first = len(times)
             while nxt is not None and nxt[0] < limit:
                 a, day = nxt
                 times.append(a)
@@ -78,12 +107,24 @@ class ArrivalDays:
             self.pending[k] = nxt
             if self.max_arrivals is not None and self.placed + len(times) > self.max_arrivals:
                 raise TooManyEvents("tickets", self.max_arrivals)
-        return self._ordered(times, stream, days, more)
+            if self.work is not None and len(times) > first:
+                drawn_work.append(self.work[k](len(times) - first))
+        work = np.concatenate(drawn_work) if self.work is not None else None
+        return self._ordered(times, stream, days, more, work)
 
     def _ordered(
-        self, times: list[float], stream: list[int], days: list[int], more: list[bool]
-    ) -> tuple[list[float], list[int], list[int], list[bool]]:
-        """The day's arrivals sorted by time, ties in the order of their timeouts."""
+        self,
+        times: list[float],
+        stream: list[int],
+        days: list[int],
+        more: list[bool],
+        work: np.ndarray | None,
+    ) -> Day:
+        """The day's arrivals sorted by time, ties in the order of their timeouts.
+
+        The lists come stream after stream, each stream's in its own order (so `work`, drawn
+        per stream, lines up with them).
+        """
         at = np.array(times)
         order = np.argsort(at, kind="stable")  # equal times: by stream, then own order
         sorted_at = at[order]
@@ -94,12 +135,12 @@ class ArrivalDays:
         seen, back = np.unique(ks[::-1], return_index=True)  # each stream's last position
         self.last[seen] = self.placed + ks.size - 1 - back
         self.placed += ks.size
-        index = order.tolist()
-        return (
-            [times[i] for i in index],
+        return Day(
+            sorted_at.tolist(),  # equal times are equal floats: untying leaves them in place
             ks.tolist(),
-            [days[i] for i in index],
-            [more[i] for i in index],
+            np.array(days)[order].tolist(),
+            np.array(more)[order].tolist(),
+            None if work is None else work[order].tolist(),
         )
 
     def _untie(self, order: np.ndarray, sorted_at: np.ndarray, ks: np.ndarray) -> np.ndarray:

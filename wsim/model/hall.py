@@ -36,6 +36,7 @@ Rules, in the words of a planner:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from heapq import heapify, heappop, heappush
 from typing import Protocol
 
@@ -44,7 +45,7 @@ import simpy
 from simpy.events import NORMAL
 
 from wsim import streams
-from wsim.model.arrival_days import ArrivalDays
+from wsim.model.arrival_days import ArrivalDays, Day
 from wsim.model.arrivals import ArrivalClock, Period, needs_thinning, periods, rate_key
 from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
@@ -140,7 +141,11 @@ class Hall:
         self.stream_names = [d.label for d in scenario.demand]
         self.stream_service = [svc[d.service] for d in scenario.demand]
         self.clocks = []
-        self.work_draw = []
+        # Window times per stream, from one generator: one at a time for the journey layer
+        # (intake visits), or a day's at once with the merged arrivals (the hall alone, where
+        # every arrival is a ticket); a run uses one of the two, never both.
+        self.work_draw: list[streams.Draw] = []
+        self.work_batches: list[Callable[[int], np.ndarray]] = []
         self.patience_draw: list[streams.Draw | None] = []
         opened = open_days(scenario.calendar)
         shared: dict[tuple, tuple[list[Period], bool]] = {}  # rate_key -> periods, thinning
@@ -159,6 +164,7 @@ class Hall:
             window_time = scenario.services[d.service].window_time
             rng = streams.stream(seed, rep, f"window_time:{label}")
             self.work_draw.append(streams.sampler(window_time, rng))
+            self.work_batches.append(streams.batches(window_time, rng))
             patience = d.patience if d.patience is not None else scenario.citizens.patience
             if patience is None:
                 self.patience_draw.append(None)
@@ -180,7 +186,9 @@ class Hall:
         self.groups_of_service: list[list[int]] = [[] for _ in self.services]
         self.clerk_group: list[int] = []
         self.group_clerks: list[list[int]] = []
-        self.speed: list[dict[int, float]] = []  # [group] service -> window-time divisor
+        # [group] service -> window-time divisor; None for a group without speed factors (the
+        # common case: one shared None to test, not a dict per group to look into)
+        self.speed: list[dict[int, float] | None] = []
         self.call_heaps: list[list[list[int]]] = []  # [group][priority level] -> ticket heap
         self.push_heaps: list[list[list[int]]] = [[] for _ in self.stream_service]  # [stream]
         streams_of_service: list[list[int]] = [[] for _ in self.services]
@@ -190,7 +198,8 @@ class Hall:
             served = [svc[name] for name in group.serves]
             for s in served:
                 self.groups_of_service[s].append(g)
-            self.speed.append({svc[name]: factor for name, factor in group.speed.items()})
+            factors = {svc[name]: factor for name, factor in group.speed.items()}
+            self.speed.append(factors or None)
             mine = [k for s in served for k in streams_of_service[s]]
             priorities = sorted({self.stream_priority[k] for k in mine}, reverse=True)
             heaps = {p: [] for p in priorities}
@@ -294,15 +303,16 @@ class Hall:
         (see :mod:`wsim.model.arrival_days`), so that every event keeps its place in SimPy's
         order of equal times.
         """
-        guard = self.max_tickets if self.listener is None else None  # arrivals: tickets
-        self.arrival_days = ArrivalDays(self.clocks, guard)
+        alone = self.listener is None  # every arrival is a ticket with its stream's next work
+        guard = self.max_tickets if alone else None
+        self.arrival_days = ArrivalDays(self.clocks, guard, self.work_batches if alone else None)
         eid = event_ids(self.env)
         self.arrival_eid = [0] * len(self.clocks)
         for k in self.arrival_days.first_streams():
             self.arrival_eid[k] = next(eid)
         self._walker = Occurrence([])
         self._a_next = 0
-        self._a_day: tuple[list[float], list[int], list[int], list[bool]] = ([], [], [], [])
+        self._a_day = Day([], [], [], [], None)
         self._next_arrival_day()
 
     def _next_arrival_day(self) -> bool:
@@ -327,11 +337,10 @@ class Hall:
         queue = queue_of(env)
         eids = event_ids(env)
         arrival_eid = self.arrival_eid
-        times, stream, days, more = self._a_day
+        times, stream, days, more, work = self._a_day
         i = self._a_next
         n = len(times)
         listener = self.listener
-        work_draw = self.work_draw
         while True:
             k = stream[i]
             if more[i]:
@@ -339,7 +348,7 @@ class Hall:
             if listener is not None:
                 listener.arrival(k, days[i])
             else:
-                self._ticket(k, days[i], work_draw[k](), -1)
+                self._ticket(k, days[i], work[i], -1)  # type: ignore[index]
             i += 1
             if i == n:
                 self._a_next = i
@@ -470,7 +479,7 @@ class Hall:
         g = self.clerk_group[c]
         duration = self.t_work[tid]
         speed = self.speed[g]
-        if speed:
+        if speed is not None:
             duration /= speed.get(self.t_service[tid], 1.0)
         experience = self.experience[g]
         if experience is not None:
@@ -496,7 +505,8 @@ class Hall:
             self._close_clerk(c)
             return
         state = self.t_state
-        booked = self.booked_heaps[self.clerk_group[c]]
+        g = self.clerk_group[c]
+        booked = self.booked_heaps[g]
         if booked:
             now = now_of(self.env)
             while booked and (state[booked[0][1]] != WAITING or booked[0][2] < now):
@@ -506,7 +516,7 @@ class Hall:
                 self.waiting[self.t_service[tid]] -= 1
                 self._serve(tid, c, now)
                 return
-        for heap in self.call_heaps[self.clerk_group[c]]:
+        for heap in self.call_heaps[g]:
             while heap and state[heap[0]] != WAITING:
                 heappop(heap)
             if heap:
@@ -522,7 +532,7 @@ class Hall:
         if self.closed:
             self._close_clerk(c)
         else:
-            self.free[self.clerk_group[c]].append(c)
+            self.free[g].append(c)
 
     def _pop_tie(self, heap: list[int]) -> int:
         """Take the ticket to call from `heap` when several waiting there arrived together.
