@@ -17,7 +17,7 @@ import pytest
 import simpy
 
 from wsim.model import coroutines
-from wsim.model.simpy_private import after, pending, succeed, timeout
+from wsim.model.simpy_private import after, pending, run_all, succeed, timeout
 
 
 def _schedule(light: bool, seed: int) -> list[tuple[float, int]]:
@@ -78,7 +78,10 @@ def _schedule(light: bool, seed: int) -> list[tuple[float, int]]:
                 waited.succeed(i % 7)
 
     env.timeout(2.0).callbacks.append(trigger)
-    env.run()
+    if light:
+        run_all(env)
+    else:
+        env.run()
     return order
 
 
@@ -87,6 +90,34 @@ def test_occurrences_keep_simpys_order(seed: int) -> None:
     simpy_order = _schedule(light=False, seed=seed)
     assert len(simpy_order) > 300  # every callback and generator step ran
     assert _schedule(light=True, seed=seed) == simpy_order
+
+
+def test_run_all_crashes_on_a_failure_no_one_handles_as_simpy_does() -> None:
+    """A process that raises stops the run with a copy of its error; a handled failure does not."""
+
+    def failing(env: simpy.Environment):
+        yield env.timeout(1.0)
+        raise KeyError("lost")
+
+    def handling(env: simpy.Environment, event: simpy.Event):
+        try:
+            yield event
+        except RuntimeError:
+            yield env.timeout(1.0)
+
+    env = simpy.Environment()
+    env.process(failing(env))
+    with pytest.raises(KeyError, match="lost") as crash:
+        run_all(env)
+    assert isinstance(crash.value.__cause__, KeyError)
+    assert env.now == 1.0
+
+    env = simpy.Environment()
+    event = env.event()
+    env.process(handling(env, event))
+    event.fail(RuntimeError("handled"))
+    run_all(env)
+    assert env.now == 1.0
 
 
 def test_a_negative_delay_is_refused_as_simpy_does() -> None:

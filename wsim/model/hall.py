@@ -57,6 +57,7 @@ from wsim.model.simpy_private import (
     event_ids,
     now_of,
     queue_of,
+    run_all,
     schedule_with_id,
     set_now,
     value_of,
@@ -290,7 +291,7 @@ class Hall:
                 env.process(self._training(g, changes))
         for t, c in self.departures:
             env.timeout(t, c).callbacks.append(self._on_departure)
-        env.run()
+        run_all(env)
         for c, is_open in enumerate(self.is_open):
             if is_open:
                 self._close_clerk(c)

@@ -22,7 +22,7 @@ every event, and every number, is unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from operator import attrgetter
 from typing import Any
 
@@ -43,6 +43,28 @@ queue_of = attrgetter("_queue")
 
 event_ids = attrgetter("_eid")
 """``event_ids(env)``: the counter SimPy takes each scheduled event's id from."""
+
+
+def run_all(env: simpy.Environment) -> None:
+    """``env.run()``: process every event until none is left, without a method call per event.
+
+    The body of SimPy's ``Environment.step`` in one loop: pop the next event (time, priority,
+    id), move the clock, run its callbacks, and crash with a copy of its exception when it
+    failed and no one defused it. The order and the outcome of every event are SimPy's;
+    ``StopSimulation`` (used by ``run(until=...)`` only) is not handled, since this runs to
+    the end.
+    """
+    queue: list[Any] = env._queue
+    while queue:
+        env._now, _, _, event = heappop(queue)
+        callbacks, event.callbacks = event.callbacks, None
+        for callback in callbacks:
+            callback(event)
+        if not event._ok and not hasattr(event, "_defused"):
+            failure = event._value
+            crash = type(failure)(*failure.args)
+            crash.__cause__ = failure
+            raise crash
 
 
 def set_now(env: simpy.Environment, t: float) -> None:
