@@ -12,6 +12,8 @@ import bisect
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from wsim.streams import Draw
 
 
@@ -46,6 +48,26 @@ class Intervals:
     def measure(self, a: float, b: float) -> float:
         """Total length of the intervals inside [a, b)."""
         return max(self._covered_before(b) - self._covered_before(a), 0.0)
+
+    def measure_each(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per pair, :meth:`measure` of [a, b), for arrays of bounds (the same floats).
+
+        The same operations in the same order as :meth:`measure` (a lookup, a sum, a
+        difference, a clip at 0), on whole arrays: for the thousands of jobs of a department
+        at the end of a run.
+        """
+        return np.maximum(self._covered_before_each(b) - self._covered_before_each(a), 0.0)
+
+    def _covered_before_each(self, t: np.ndarray) -> np.ndarray:
+        starts = np.array(self.starts, dtype=float)
+        if starts.size == 0:
+            return np.zeros(t.shape)
+        ends = np.array(self.ends, dtype=float)
+        cumulative = np.array(self._cumulative[:-1], dtype=float)
+        i = np.searchsorted(starts, t, side="right") - 1
+        j = np.maximum(i, 0)
+        covered = cumulative[j] + np.minimum(t, ends[j]) - starts[j]
+        return np.where(i >= 0, covered, 0.0)
 
     def _covered_before(self, t: float) -> float:
         i = bisect.bisect_right(self.starts, t) - 1
