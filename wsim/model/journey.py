@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 import simpy
@@ -147,6 +148,8 @@ class Journeys:
         # per demand stream: its service's specification (looked up once, not per event)
         self._services = [scenario.services[d.service] for d in scenario.demand]
         self._segments = {s.name: s for s in scenario.segments}
+        # each remote channel's settings (its defaults where the scenario gives none), once
+        self._channels = {name: scenario.channel(name) for name in get_args(ChannelName)}
         self._choices = [self._choice_table(k) for k in range(len(scenario.demand))]
         self._switch_at = {
             s.name: s.switch_at for s in scenario.segments if s.switch_at is not None
@@ -219,7 +222,8 @@ class Journeys:
         return draw
 
     def _time(self, source: str, k: int, dist: Distribution, where: str = "") -> float:
-        return self._draw(source, k, dist, where)()
+        draw = self._draws.get((source, k, where))  # the common case without a call
+        return (draw or self._draw(source, k, dist, where))()
 
     def _chance(self, source: str, k: int, p: float, where: str = "") -> bool:
         """True with probability `p`, from the stream of `source`.
@@ -227,7 +231,8 @@ class Journeys:
         Drawn even when p is 0 or 1, so that scenarios differing only in p keep their streams in
         step.
         """
-        return self._draw(source, k, _UNIT, where)() < p
+        draw = self._draws.get((source, k, where))  # the common case without a call
+        return (draw or self._draw(source, k, _UNIT, where))() < p
 
     # --- calendars ---------------------------------------------------------------------------
 
@@ -577,7 +582,7 @@ class Journeys:
         env = self.env
         service = self._services[k]
         name = self.c_channel[c]
-        channel = self.scenario.channel(name)
+        channel = self._channels[name]
         segment = self._segment(c)
         if segment is not None and self._chance("help", k, segment.needs_help):
             state = yield from self._visit(c, k, self._window_work(k, rekey=False))
@@ -812,8 +817,9 @@ class Journeys:
     def log(self, window: tuple[float, float]) -> CaseLog:
         """The cases as arrays; department and outage totals inside `window`."""
         lo, hi = window
-        services = [self.scenario.demand[k].service for k in self.c_stream]
         index = {name: i for i, name in enumerate(self.scenario.services)}
+        service_of_stream = np.array([index[d.service] for d in self.scenario.demand], dtype=int)
+        stream = np.array(self.c_stream, dtype=int)
         cost = sum(
             spec.hourly_cost * dept.available_minutes(lo, hi) / 60
             for dept, spec in zip(
@@ -821,8 +827,8 @@ class Journeys:
             )
         )
         return CaseLog(
-            service=np.array([index[s] for s in services], dtype=int),
-            stream=np.array(self.c_stream, dtype=int),
+            service=service_of_stream[stream],
+            stream=stream,
             channel=np.array(self.c_channel, dtype=object),
             segment=np.array(self.c_segment, dtype=object),
             start=np.array(self.c_start, dtype=float),
