@@ -156,3 +156,29 @@ def test_numpy_integer_seeds_give_the_same_stream() -> None:
     """A numpy integer seed (from an array of replications) takes the same path as an int."""
     fast = streams.stream(np.int64(5), np.int64(2), "arrivals:s0").bit_generator.state
     assert fast == _numpy_construction(5, 2, "arrivals:s0").bit_generator.state
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_streams_built_together_equal_the_numpy_construction(seed: int) -> None:
+    """Streams built together give numpy's states and numbers, name by name, in order.
+
+    named_streams mixes numpy's seed sequence for all names at once; seeds inside and outside
+    32 bits, a repeated name, and no names at all.
+    """
+    names = NAMES + [f"window_time:s{i}" for i in range(300)] + ["arrivals:s0"]  # a repeat too
+    for replication in [0, 19, 2**32 - 1, 2**32]:
+        built = streams.named_streams(seed, replication, names)
+        assert len(built) == len(names)
+        for rng, name in zip(built, names, strict=True):
+            twin = _numpy_construction(seed, replication, name)
+            assert rng.bit_generator.state == twin.bit_generator.state
+        twin = _numpy_construction(seed, replication, names[7])
+        assert np.array_equal(built[7].exponential(2.0, 50), twin.exponential(2.0, 50))
+    assert streams.named_streams(seed, 0, []) == []
+
+
+def test_a_stream_built_together_cannot_be_spawned_from() -> None:
+    """Its seed was handed over ready-made: spawning must fail, not give unrelated streams."""
+    (rng,) = streams.named_streams(1, 0, ["arrivals:s0"])
+    with pytest.raises(TypeError):
+        rng.spawn(2)

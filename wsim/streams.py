@@ -18,9 +18,10 @@ import hashlib
 import itertools
 import math
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 
 from wsim.scenario.distributions import (
     Distribution,
@@ -74,6 +75,97 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     digest = hashlib.sha256(name.encode("utf-8")).digest()
     words = np.frombuffer(_SEED_WORDS.pack(seed, replication) + _PAD + digest[:16], "<u4")
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+
+
+def named_streams(seed: int, replication: int, names: Sequence[str]) -> list[np.random.Generator]:
+    """:func:`stream` of each of `names`, the same generators bit for bit, built together.
+
+    Most of the 20 us a stream costs is numpy's SeedSequence: mixing the words into its pool
+    and drawing the generator's seed from it, a few uint32 operations run one by one. The
+    operations are the same for every name (only the words differ), so here they run once on
+    arrays of all the names' words (:func:`_seed_states`), and each PCG64 takes its seed
+    ready-made: about 2 us a stream. A center of a thousand services builds some 2,000 to
+    4,000 streams. Seeds or replications of 32 bits or more take :func:`stream`'s own path.
+    """
+    if not (0 <= seed < _WORD and 0 <= replication < _WORD):
+        return [spawn_key_stream(seed, replication, name) for name in names]
+    if not names:
+        return []
+    head = _SEED_WORDS.pack(seed, replication) + _PAD
+    data = b"".join(head + hashlib.sha256(n.encode("utf-8")).digest()[:16] for n in names)
+    states = _seed_states(np.frombuffer(data, "<u4").reshape(len(names), 8))
+    return [np.random.Generator(np.random.PCG64(_SeedState(row))) for row in states]
+
+
+#: numpy's SeedSequence constants (numpy/random/bit_generator.pyx): the two hash multipliers
+#: and their starting values, the mixing multipliers and the shift.
+_INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
+_INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+_SHIFT = 16
+_POOL = 4
+_MASK = 0xFFFFFFFF
+
+
+def _seed_states(words: np.ndarray) -> np.ndarray:
+    """Per row of uint32 entropy `words`, the 4 uint64 words SeedSequence gives PCG64.
+
+    ``SeedSequence(row).generate_state(4, np.uint64)`` for every row at once: the hash
+    constant runs through the same values for every row, so each step is one array operation.
+    """
+    u32 = np.uint32
+    hash_a = _INIT_A
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal hash_a
+        value = value ^ u32(hash_a)
+        hash_a = (hash_a * _MULT_A) & _MASK
+        value = value * u32(hash_a)
+        return value ^ (value >> u32(_SHIFT))
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        result = u32(_MIX_L) * x - u32(_MIX_R) * y
+        return result ^ (result >> u32(_SHIFT))
+
+    rows, size = words.shape
+    zeros = np.zeros(rows, dtype=u32)
+    pool = [hashmix(words[:, i] if i < size else zeros) for i in range(_POOL)]
+    for i_src in range(_POOL):
+        for i_dst in range(_POOL):
+            if i_src != i_dst:
+                pool[i_dst] = mix(pool[i_dst], hashmix(pool[i_src]))
+    for i_src in range(_POOL, size):
+        for i_dst in range(_POOL):
+            pool[i_dst] = mix(pool[i_dst], hashmix(words[:, i_src]))
+    hash_b = _INIT_B
+    state = np.empty((rows, 8), dtype="<u4")
+    for i_dst in range(8):
+        value = pool[i_dst % _POOL] ^ u32(hash_b)
+        hash_b = (hash_b * _MULT_B) & _MASK
+        value = value * u32(hash_b)
+        state[:, i_dst] = value ^ (value >> u32(_SHIFT))
+    return state.view("<u8").astype(np.uint64)
+
+
+class _SeedState:
+    """A seed sequence that hands PCG64 the seed words worked out for it (:func:`named_streams`).
+
+    It stands in for the SeedSequence only while PCG64 is built (the one call is
+    ``generate_state(4, uint64)``); the generator cannot be spawned from.
+    """
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: np.ndarray):
+        self._state = state
+
+    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+        if n_words != 4 or np.dtype(dtype) != np.uint64:
+            raise ValueError("a ready-made PCG64 seed is 4 uint64 words")
+        return np.ascontiguousarray(self._state)
+
+
+ISeedSequence.register(_SeedState)
 
 
 def spawn_key_stream(seed: int, replication: int, name: str) -> np.random.Generator:

@@ -150,28 +150,39 @@ class Hall:
         self.patience_draw: list[streams.Draw | None] = []
         opened = open_days(scenario.calendar)
         shared: dict[tuple, tuple[list[Period], bool]] = {}  # rate_key -> periods, thinning
+        demand_periods, thinned, patiences = [], [], []
         for d in scenario.demand:
-            label = d.label
-            gap = streams.unit_exponentials(streams.stream(seed, rep, f"arrivals:{label}"))
             key = rate_key(d)
             if key not in shared:
                 found = periods(d, scenario, opened)
                 shared[key] = (found, needs_thinning(found))
-            stream_periods, thinning = shared[key]
-            accept = None
+            demand_periods.append(shared[key][0])
+            thinned.append(shared[key][1])
+            patiences.append(d.patience if d.patience is not None else scenario.citizens.patience)
+        # every stream's generator, built together (streams.named_streams), taken in this order
+        names = []
+        for d, thinning, patience in zip(scenario.demand, thinned, patiences, strict=True):
+            names.append(f"arrivals:{d.label}")
             if thinning:  # a stream is named: built or not, same draws
-                accept = streams.uniforms(streams.stream(seed, rep, f"thinning:{label}"))
-            self.clocks.append(ArrivalClock(stream_periods, gap, accept))
+                names.append(f"thinning:{d.label}")
+            names.append(f"window_time:{d.label}")
+            if patience is not None:
+                names.append(f"patience:{d.label}")
+        generators = iter(streams.named_streams(seed, rep, names))
+        for d, found, thinning, patience in zip(
+            scenario.demand, demand_periods, thinned, patiences, strict=True
+        ):
+            gap = streams.unit_exponentials(next(generators))
+            accept = streams.uniforms(next(generators)) if thinning else None
+            self.clocks.append(ArrivalClock(found, gap, accept))
             window_time = scenario.services[d.service].window_time
-            rng = streams.stream(seed, rep, f"window_time:{label}")
+            rng = next(generators)
             self.work_draw.append(streams.sampler(window_time, rng))
             self.work_batches.append(streams.batches(window_time, rng))
-            patience = d.patience if d.patience is not None else scenario.citizens.patience
             if patience is None:
                 self.patience_draw.append(None)
             else:
-                rng = streams.stream(seed, rep, f"patience:{label}")
-                self.patience_draw.append(streams.sampler(patience, rng))
+                self.patience_draw.append(streams.sampler(patience, next(generators)))
         # One line per (priority, service), numbered in the order the demand lists them; streams
         # of equal priority and service share it. The number breaks ties of arrival time.
         lines: dict[tuple[int, int], int] = {}
