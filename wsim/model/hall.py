@@ -323,6 +323,9 @@ class Hall:
         for k in self.arrival_days.first_streams():
             self.arrival_eid[k] = next(eid)
         self._walker = Occurrence([])
+        # its callbacks, set again at each scheduling (SimPy's loop has let go of the list by
+        # then: it only iterates over it, and the walker is in the queue once at a time)
+        self._walker_callbacks = [self._on_arrivals]
         self._a_next = 0
         self._a_day = Day([], [], [], [], None)
         self._next_arrival_day()
@@ -340,7 +343,7 @@ class Hall:
     def _schedule_walker(self, t: float, eid: int) -> None:
         """Put the one arrival event into SimPy's queue at time `t` with event id `eid`."""
         walker = self._walker
-        walker.callbacks = [self._on_arrivals]
+        walker.callbacks = self._walker_callbacks
         schedule_with_id(self.env, walker, t, eid)
 
     def _on_arrivals(self, ev: simpy.Event) -> None:
