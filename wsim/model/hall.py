@@ -53,7 +53,6 @@ from wsim.model.logs import HallLog
 from wsim.model.simpy_private import (
     Occurrence,
     after,
-    again,
     event_ids,
     now_of,
     queue_of,
@@ -108,6 +107,10 @@ class Hall:
         self.scenario = scenario
         self.max_tickets = (limits or RunLimits()).running_tickets
         self.env = simpy.Environment()
+        # SimPy's queue and event counter: a clerk's end of service goes straight into the
+        # queue, where a timeout would go (time, normal priority, the next event id)
+        self._queue = queue_of(self.env)
+        self._eids = event_ids(self.env)
         self.services = list(scenario.services)
         svc = {name: i for i, name in enumerate(self.services)}
         self._init_streams(scenario, seed, replication, svc)
@@ -231,7 +234,8 @@ class Hall:
         self.open_since = [0.0] * n
         self.shifts: list[tuple[int, float, float]] = []
         # Each clerk's end of service: one occurrence per clerk, scheduled again for every
-        # citizen (a clerk serves one at a time), its value the clerk.
+        # citizen (a clerk serves one at a time, so it is never in the queue twice), its value
+        # the clerk; its callbacks are set again each time (SimPy's loop clears them).
         self._service_ends = [Occurrence(None, c) for c in range(n)]
         self._on_done_callbacks = [self._on_done]
         self.planned = [0] * len(groups)  # [group] windows the schedule opens now
@@ -501,7 +505,7 @@ class Hall:
             duration *= experience.factor(c, self.t_service[tid], now)
         end = self._service_ends[c]
         end.callbacks = self._on_done_callbacks
-        again(self.env, end, duration)
+        heappush(self._queue, (now + duration, NORMAL, next(self._eids), end))
 
     def _on_done(self, ev: simpy.Event) -> None:
         c = value_of(ev)

@@ -116,19 +116,6 @@ def after(env: simpy.Environment, delay: float, value: Any, callback: Callable) 
     heappush(queue, (env._now + delay, NORMAL, next(env._eid), Occurrence([callback], value)))
 
 
-def again(env: simpy.Environment, occurrence: Occurrence, delay: float) -> None:
-    """Schedule a processed `occurrence` once more, `delay` minutes from now.
-
-    For an occurrence that is never in the queue twice (a clerk's end of service), with its
-    callbacks set again by the caller (SimPy's loop clears them); in SimPy's order where a new
-    timeout would go.
-    """
-    if delay < 0:
-        raise ValueError(f"negative delay {delay}")
-    queue: list[Any] = env._queue
-    heappush(queue, (env._now + delay, NORMAL, next(env._eid), occurrence))
-
-
 def timeout(env: simpy.Environment, delay: float) -> Occurrence:
     """An occurrence `delay` minutes from now, for a generator to yield (``env.timeout(delay)``)."""
     if delay < 0:
