@@ -192,8 +192,13 @@ def blocks(block: Callable[[int], np.ndarray], first: int = BLOCK) -> Draw:
     Blocks grow from `first` to ``BLOCK`` (:func:`block_sizes`); only a `block` whose values do
     not depend on how the draws are split may start below ``BLOCK``.
     """
+    return block_draws(block, first).__next__
+
+
+def block_draws(block: Callable[[int], np.ndarray], first: int = BLOCK) -> Iterator[float]:
+    """The values of `block(n)` for growing `n` (as :func:`blocks`), one Python float each."""
     drawn = map(np.ndarray.tolist, map(block, block_sizes(first)))
-    return itertools.chain.from_iterable(drawn).__next__
+    return itertools.chain.from_iterable(drawn)
 
 
 def block_sampler(dist: Distribution, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
@@ -250,20 +255,20 @@ def uniforms(rng: np.random.Generator) -> Draw:
     return blocks(rng.random, FIRST_BLOCK)
 
 
-def batches(dist: Distribution, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
-    """A function returning the next `n` draws of `dist` from `rng` as an array (minutes).
+def batches(dist: Distribution, rng: np.random.Generator) -> Callable[[int], list[float]]:
+    """A function returning the next `n` draws of `dist` from `rng` as a list (minutes).
 
-    Successive calls give the numbers :func:`sampler` of the same generator gives one at a
-    time: the split-invariant distributions draw exactly `n` (in any split, the same
-    sequence), the truncated normal goes through its blocks of ``BLOCK``. For a caller that
-    knows how many numbers it needs (a day's arrivals of one stream), one numpy call per
-    batch instead of one call per number.
+    The numbers :func:`sampler` of the same generator gives one at a time, from the same
+    blocks: for a caller that knows how many it needs (a day's arrivals of one stream), one
+    call instead of `n`, and no numpy call unless a block runs out.
     """
-    if isinstance(dist, _SPLIT_DEPENDENT):
-        draw = sampler(dist, rng)
-        return lambda n: np.array([draw() for _ in range(n)], dtype=float)
-    block = block_sampler(dist, rng)
-    return lambda n: block(n) if n else np.empty(0)
+    draws = block_draws(block_sampler(dist, rng), _first_block(dist))
+    return lambda n: list(itertools.islice(draws, n))
+
+
+def _first_block(dist: Distribution) -> int:
+    """The first block of `dist`'s samplers: small unless its numbers depend on the split."""
+    return BLOCK if isinstance(dist, _SPLIT_DEPENDENT) else FIRST_BLOCK
 
 
 def sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
@@ -274,5 +279,4 @@ def sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
     their sequence is the same whatever the block sizes (``tests/test_streams.py`` checks it);
     these start with small blocks. The truncated normal keeps blocks of ``BLOCK``.
     """
-    first = BLOCK if isinstance(dist, _SPLIT_DEPENDENT) else FIRST_BLOCK
-    return blocks(block_sampler(dist, rng), first)
+    return blocks(block_sampler(dist, rng), _first_block(dist))

@@ -55,7 +55,7 @@ class ArrivalDays:
 
     `work`, when given, is per stream a function drawing its next `n` window times
     (:func:`wsim.streams.batches`): where every arrival is a ticket with the next window time
-    of its stream (the hall without journeys), a day's are drawn per stream in one call and
+    of its stream (the hall without journeys), a day's are taken per stream in one call and
     come merged with the arrivals, the same numbers the stream's sampler gives one by one.
     """
 
@@ -63,7 +63,7 @@ class ArrivalDays:
         self,
         clocks: list[ArrivalClock],
         max_arrivals: int | None,
-        work: list[Callable[[int], np.ndarray]] | None = None,
+        work: list[Callable[[int], list[float]]] | None = None,
     ):
         self.clocks = clocks
         self.max_arrivals = max_arrivals
@@ -92,7 +92,7 @@ class ArrivalDays:
         stream: list[int] = []
         days: list[int] = []
         more: list[bool] = []
-        drawn_work: list[np.ndarray] = []  # per stream with arrivals today, in stream order
+        drawn_work: list[float] = []  # stream after stream, as the lists above
         for k, clock in enumerate(self.clocks):
             nxt = self.pending[k]
             first = len(times)
@@ -108,8 +108,8 @@ class ArrivalDays:
             if self.max_arrivals is not None and self.placed + len(times) > self.max_arrivals:
                 raise TooManyEvents("tickets", self.max_arrivals)
             if self.work is not None and len(times) > first:
-                drawn_work.append(self.work[k](len(times) - first))
-        work = np.concatenate(drawn_work) if self.work is not None else None
+                drawn_work += self.work[k](len(times) - first)
+        work = drawn_work if self.work is not None else None
         return self._ordered(times, stream, days, more, work)
 
     def _ordered(
@@ -118,7 +118,7 @@ class ArrivalDays:
         stream: list[int],
         days: list[int],
         more: list[bool],
-        work: np.ndarray | None,
+        work: list[float] | None,
     ) -> Day:
         """The day's arrivals sorted by time, ties in the order of their timeouts.
 
@@ -140,7 +140,7 @@ class ArrivalDays:
             ks.tolist(),
             np.array(days)[order].tolist(),
             np.array(more)[order].tolist(),
-            None if work is None else work[order].tolist(),
+            None if work is None else np.array(work)[order].tolist(),
         )
 
     def _untie(self, order: np.ndarray, sorted_at: np.ndarray, ks: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ rate and each is kept with probability rate(t) / max rate (Lewis and Shedler's t
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 
 from wsim.model.calendar import Day, calendar_days, open_days
@@ -34,10 +35,19 @@ class Period:
     breaks: tuple[float, ...]
     rates: tuple[float, ...]
 
-    @property
+    @functools.cached_property
     def rate_max(self) -> float:
-        """The highest rate of the period (arrivals per minute): thinning's candidate rate."""
+        """The highest rate of the period (arrivals per minute): thinning's candidate rate.
+
+        Worked out once: the streams of a rate description share their periods, and each
+        stream's clock reads it at every period it enters.
+        """
         return max(self.rates)
+
+    @functools.cached_property
+    def constant(self) -> bool:
+        """Whether the rate is the same over the whole period (no thinning draws needed)."""
+        return min(self.rates) == self.rate_max
 
     def rate_at(self, t: float) -> float:
         """Arrivals per minute at clock time `t` (start <= t < end)."""
@@ -184,7 +194,7 @@ class ArrivalClock:
             self._t = period.start
             self._end = period.end
             self._rate_max = period.rate_max
-            self._constant = min(period.rates) == self._rate_max
+            self._constant = period.constant
 
     def next(self) -> tuple[float, int] | None:
         """The next arrival as (clock time, day), or None when the calendar is over."""
@@ -208,4 +218,4 @@ class ArrivalClock:
 
 def needs_thinning(periods: list[Period]) -> bool:
     """Whether any of `periods` has a rate that varies within it (thinning draws are needed)."""
-    return any(min(p.rates) != p.rate_max for p in periods if p.rate_max > 0 and p.end > p.start)
+    return any(not p.constant for p in periods if p.rate_max > 0 and p.end > p.start)

@@ -149,7 +149,7 @@ class Hall:
         # (intake visits), or a day's at once with the merged arrivals (the hall alone, where
         # every arrival is a ticket); a run uses one of the two, never both.
         self.work_draw: list[streams.Draw] = []
-        self.work_batches: list[Callable[[int], np.ndarray]] = []
+        self.work_batches: list[Callable[[int], list[float]]] = []
         self.patience_draw: list[streams.Draw | None] = []
         opened = open_days(scenario.calendar)
         shared: dict[tuple, tuple[list[Period], bool]] = {}  # rate_key -> periods, thinning
