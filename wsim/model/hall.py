@@ -162,16 +162,8 @@ class Hall:
             demand_periods.append(shared[key][0])
             thinned.append(shared[key][1])
             patiences.append(d.patience if d.patience is not None else scenario.citizens.patience)
-        # every stream's generator, built together (streams.named_streams), taken in this order
-        names = []
-        for d, thinning, patience in zip(scenario.demand, thinned, patiences, strict=True):
-            names.append(f"arrivals:{d.label}")
-            if thinning:  # a stream is named: built or not, same draws
-                names.append(f"thinning:{d.label}")
-            names.append(f"window_time:{d.label}")
-            if patience is not None:
-                names.append(f"patience:{d.label}")
-        generators = iter(streams.named_streams(seed, rep, names))
+        names = _generator_names(scenario, thinned, [p is not None for p in patiences])
+        generators = iter(streams.named_streams(seed, rep, names))  # taken in that order
         for d, found, thinning, patience in zip(
             scenario.demand, demand_periods, thinned, patiences, strict=True
         ):
@@ -759,3 +751,20 @@ class Hall:
         if self.slot_of:
             slot[list(self.slot_of)] = list(self.slot_of.values())
         return slot
+
+
+def _generator_names(scenario: Scenario, thinned: list[bool], patient: list[bool]) -> list[str]:
+    """The names of the demand's random streams, stream after stream, as the hall takes them.
+
+    Per demand stream: arrivals, thinning (only where the rate varies; a stream is named, so
+    built or not, the others' draws are the same), window times, patience (where there is one).
+    """
+    names = []
+    for d, thinning, has_patience in zip(scenario.demand, thinned, patient, strict=True):
+        names.append(f"arrivals:{d.label}")
+        if thinning:
+            names.append(f"thinning:{d.label}")
+        names.append(f"window_time:{d.label}")
+        if has_patience:
+            names.append(f"patience:{d.label}")
+    return names
