@@ -72,9 +72,14 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     """
     if not (0 <= seed < _WORD and 0 <= replication < _WORD):
         return spawn_key_stream(seed, replication, name)
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
-    words = np.frombuffer(_SEED_WORDS.pack(seed, replication) + _PAD + digest[:16], "<u4")
+    words = np.frombuffer(_entropy_words(seed, replication, name), "<u4")
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+
+
+def _entropy_words(seed: int, replication: int, name: str) -> bytes:
+    """The 8 little-endian uint32 words numpy mixes for stream `name` (32-bit seeds)."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return _SEED_WORDS.pack(seed, replication) + _PAD + digest[:16]
 
 
 def named_streams(seed: int, replication: int, names: Sequence[str]) -> list[np.random.Generator]:
@@ -91,8 +96,7 @@ def named_streams(seed: int, replication: int, names: Sequence[str]) -> list[np.
         return [spawn_key_stream(seed, replication, name) for name in names]
     if not names:
         return []
-    head = _SEED_WORDS.pack(seed, replication) + _PAD
-    data = b"".join(head + hashlib.sha256(n.encode("utf-8")).digest()[:16] for n in names)
+    data = b"".join(_entropy_words(seed, replication, name) for name in names)
     states = _seed_states(np.frombuffer(data, "<u4").reshape(len(names), 8))
     return [np.random.Generator(np.random.PCG64(_SeedState(row))) for row in states]
 

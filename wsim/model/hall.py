@@ -107,8 +107,9 @@ class Hall:
         self.scenario = scenario
         self.max_tickets = (limits or RunLimits()).running_tickets
         self.env = simpy.Environment()
-        # SimPy's queue and event counter: a clerk's end of service goes straight into the
-        # queue, where a timeout would go (time, normal priority, the next event id)
+        # SimPy's queue and event counter, read by the arrivals and the clerks: a clerk's end
+        # of service goes straight into the queue, where a timeout would go (time, normal
+        # priority, the next event id)
         self._queue = queue_of(self.env)
         self._eids = event_ids(self.env)
         self.services = list(scenario.services)
@@ -314,10 +315,9 @@ class Hall:
         alone = self.listener is None  # every arrival is a ticket with its stream's next work
         guard = self.max_tickets if alone else None
         self.arrival_days = ArrivalDays(self.clocks, guard, self.work_batches if alone else None)
-        eid = event_ids(self.env)
         self.arrival_eid = [0] * len(self.clocks)
         for k in self.arrival_days.first_streams():
-            self.arrival_eid[k] = next(eid)
+            self.arrival_eid[k] = next(self._eids)
         self._walker = Occurrence([])
         # its callbacks, set again at each scheduling (SimPy's loop has let go of the list by
         # then: it only iterates over it, and the walker is in the queue once at a time)
@@ -345,8 +345,8 @@ class Hall:
     def _on_arrivals(self, ev: simpy.Event) -> None:
         """Arrivals happen, in order, while none of the queue's other events comes first."""
         env = self.env
-        queue = queue_of(env)
-        eids = event_ids(env)
+        queue = self._queue
+        eids = self._eids
         arrival_eid = self.arrival_eid
         times, stream, days, more, work = self._a_day
         i = self._a_next

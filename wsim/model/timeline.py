@@ -56,18 +56,18 @@ class Intervals:
         difference, a clip at 0), on whole arrays: for the thousands of jobs of a department
         at the end of a run.
         """
-        return np.maximum(self._covered_before_each(b) - self._covered_before_each(a), 0.0)
-
-    def _covered_before_each(self, t: np.ndarray) -> np.ndarray:
+        if not self.starts:
+            return np.zeros(np.shape(a))
         starts = np.array(self.starts, dtype=float)
-        if starts.size == 0:
-            return np.zeros(t.shape)
         ends = np.array(self.ends, dtype=float)
         cumulative = np.array(self._cumulative[:-1], dtype=float)
-        i = np.searchsorted(starts, t, side="right") - 1
-        j = np.maximum(i, 0)
-        covered = cumulative[j] + np.minimum(t, ends[j]) - starts[j]
-        return np.where(i >= 0, covered, 0.0)
+
+        def covered_before(t: np.ndarray) -> np.ndarray:
+            i = np.searchsorted(starts, t, side="right") - 1
+            j = np.maximum(i, 0)
+            return np.where(i >= 0, cumulative[j] + np.minimum(t, ends[j]) - starts[j], 0.0)
+
+        return np.maximum(covered_before(b) - covered_before(a), 0.0)
 
     def _covered_before(self, t: float) -> float:
         i = bisect.bisect_right(self.starts, t) - 1
