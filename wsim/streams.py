@@ -14,6 +14,7 @@ blocks.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
@@ -186,8 +187,17 @@ def spawn_key_stream(seed: int, replication: int, name: str) -> np.random.Genera
 
 def block_sizes(first: int) -> Iterator[int]:
     """Block sizes `first`, twice that, ... while below ``BLOCK``, then ``BLOCK`` for ever."""
+    return itertools.chain(_ramp(first), itertools.repeat(BLOCK))
+
+
+@functools.cache
+def _ramp(first: int) -> tuple[int, ...]:
+    """`first`, twice that, ... while below ``BLOCK``.
+
+    Worked out once: a center builds thousands of samplers with the same first block.
+    """
     ramp = itertools.takewhile(lambda n: n < BLOCK, (first << i for i in itertools.count()))
-    return itertools.chain(ramp, itertools.repeat(BLOCK))
+    return tuple(ramp)
 
 
 def blocks(block: Callable[[int], np.ndarray], first: int = BLOCK) -> Draw:
@@ -262,12 +272,16 @@ def uniforms(rng: np.random.Generator) -> Draw:
 def batches(dist: Distribution, rng: np.random.Generator) -> Callable[[int], list[float]]:
     """A function returning the next `n` draws of `dist` from `rng` as a list (minutes).
 
-    The numbers :func:`sampler` of the same generator gives one at a time, from the same
-    blocks: for a caller that knows how many it needs (a day's arrivals of one stream), one
-    call instead of `n`, and no numpy call unless a block runs out.
+    The numbers :func:`sampler` of the same generator gives one at a time: for a caller that
+    knows how many it needs (a week's arrivals of one stream), one call instead of `n`. Where
+    the numbers do not depend on how the draws are split, each call draws exactly `n` (one
+    numpy call, nothing drawn ahead); the others are read from the sampler's own blocks.
     """
-    draws = block_draws(block_sampler(dist, rng), _first_block(dist))
-    return lambda n: list(itertools.islice(draws, n))
+    block = block_sampler(dist, rng)
+    if isinstance(dist, _SPLIT_DEPENDENT):
+        draws = block_draws(block, BLOCK)
+        return lambda n: list(itertools.islice(draws, n))
+    return lambda n: block(n).tolist()
 
 
 def _first_block(dist: Distribution) -> int:
