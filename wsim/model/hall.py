@@ -36,7 +36,6 @@ Rules, in the words of a planner:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from heapq import heapify, heappop, heappush
 from typing import Protocol
 
@@ -63,6 +62,7 @@ from wsim.model.simpy_private import (
 )
 from wsim.model.states import TicketState
 from wsim.model.timeline import TooManyEvents
+from wsim.scenario.distributions import Distribution
 from wsim.scenario.hall import WindowGroup
 from wsim.scenario.limits import RunLimits
 from wsim.scenario.schema import Scenario
@@ -134,6 +134,11 @@ class Hall:
         self.t_clerk: list[int] = []
         self.t_case: list[int] = []
         self.waiting = [0] * len(self.services)
+        # The tickets issued at the same instant as the next one: a free window calling one of
+        # them calls the first of their lines (`_pop_tie`). Found at issue, where the previous
+        # ticket's time is at hand, not at the call, which may come long after (for a window
+        # of a long line, that ticket's time is no longer in the processor's cache).
+        self._tied: set[int] = set()
         self._compact_at = COMPACT_EVERY
         self.listener: HallListener | None = None
         self.mean_work = [scenario.services[name].window_time.expected() for name in self.services]
@@ -146,11 +151,11 @@ class Hall:
         self.stream_names = [d.label for d in scenario.demand]
         self.stream_service = [svc[d.service] for d in scenario.demand]
         self.clocks = []
-        # Window times per stream, from one generator: one at a time for the journey layer
-        # (intake visits), or a day's at once with the merged arrivals (the hall alone, where
-        # every arrival is a ticket); a run uses one of the two, never both.
+        # Window times per stream: its distribution and generator, read one at a time by the
+        # journey layer (intake visits), or a span of days at once with the merged arrivals
+        # (the hall alone, where every arrival is a ticket); `run` builds the reader it needs.
+        self.work_sources: list[tuple[Distribution, np.random.Generator]] = []
         self.work_draw: list[streams.Draw] = []
-        self.work_batches: list[Callable[[int], list[float]]] = []
         self.patience_draw: list[streams.Draw | None] = []
         opened = open_days(scenario.calendar)
         shared: dict[tuple, tuple[list[Period], bool]] = {}  # rate_key -> periods, thinning
@@ -171,10 +176,7 @@ class Hall:
             gap = streams.unit_exponentials(next(generators))
             accept = streams.uniforms(next(generators)) if thinning else None
             self.clocks.append(ArrivalClock(found, gap, accept))
-            window_time = scenario.services[d.service].window_time
-            rng = next(generators)
-            self.work_draw.append(streams.sampler(window_time, rng))
-            self.work_batches.append(streams.batches(window_time, rng))
+            self.work_sources.append((scenario.services[d.service].window_time, next(generators)))
             if patience is None:
                 self.patience_draw.append(None)
             else:
@@ -191,33 +193,36 @@ class Hall:
     def _init_windows(self, groups: tuple[WindowGroup, ...], svc: dict[str, int]):
         """Clerks (one per window that can be open), their groups, speeds and call lists."""
         self.group_names = [g.name for g in groups]
-        self.groups_of_service: list[list[int]] = [[] for _ in self.services]
+        groups_of_service: list[list[int]] = [[] for _ in self.services]
         self.clerk_group: list[int] = []
         self.group_clerks: list[list[int]] = []
         # [group] service -> window-time divisor; None for a group without speed factors (the
         # common case: one shared None to test, not a dict per group to look into)
         self.speed: list[dict[int, float] | None] = []
         self.call_heaps: list[list[list[int]]] = []  # [group][priority level] -> ticket heap
-        self.push_heaps: list[list[list[int]]] = [[] for _ in self.stream_service]  # [stream]
+        push_heaps: list[list[list[int]]] = [[] for _ in self.stream_service]  # [stream]
         streams_of_service: list[list[int]] = [[] for _ in self.services]
         for k, s in enumerate(self.stream_service):
             streams_of_service[s].append(k)
         for g, group in enumerate(groups):
             served = [svc[name] for name in group.serves]
             for s in served:
-                self.groups_of_service[s].append(g)
+                groups_of_service[s].append(g)
             factors = {svc[name]: factor for name, factor in group.speed.items()}
             self.speed.append(factors or None)
             mine = [k for s in served for k in streams_of_service[s]]
             priorities = sorted({self.stream_priority[k] for k in mine}, reverse=True)
             heaps = {p: [] for p in priorities}
             for k in mine:
-                self.push_heaps[k].append(heaps[self.stream_priority[k]])
+                push_heaps[k].append(heaps[self.stream_priority[k]])
             self.call_heaps.append([heaps[p] for p in priorities])
             first = len(self.clerk_group)
             size = max(group.max_count, 1)  # one spare clerk for call-backs at closing
             self.clerk_group += [g] * size
             self.group_clerks.append(list(range(first, first + size)))
+        # [service] its groups, [stream] the heaps its tickets join: read at every ticket
+        self.groups_of_service: list[tuple[int, ...]] = _shared(groups_of_service)
+        self.push_heaps: list[tuple[list[int], ...]] = _shared(push_heaps)
         n = len(self.clerk_group)
         self.free: list[list[int]] = [[] for _ in groups]
         self.is_open = [False] * n
@@ -274,7 +279,7 @@ class Hall:
                 continue
             s = svc[name]
             chosen = (
-                self.groups_of_service[s]
+                list(self.groups_of_service[s])
                 if spec.groups is None
                 else [groups[name] for name in spec.groups]
             )
@@ -314,7 +319,12 @@ class Hall:
         """
         alone = self.listener is None  # every arrival is a ticket with its stream's next work
         guard = self.max_tickets if alone else None
-        self.arrival_days = ArrivalDays(self.clocks, guard, self.work_batches if alone else None)
+        work = None
+        if alone:
+            work = [streams.batches(dist, rng) for dist, rng in self.work_sources]
+        else:
+            self.work_draw = [streams.sampler(dist, rng) for dist, rng in self.work_sources]
+        self.arrival_days = ArrivalDays(self.clocks, guard, work)
         self.arrival_eid = [0] * len(self.clocks)
         for k in self.arrival_days.first_streams():
             self.arrival_eid[k] = next(self._eids)
@@ -442,7 +452,10 @@ class Hall:
         self.t_service.append(s)
         self.t_stream.append(k)
         self.t_day.append(day)
-        self.t_arrival.append(now)
+        arrival = self.t_arrival
+        if tid and arrival[-1] == now:
+            self._tied.add(tid - 1)
+        arrival.append(now)
         self.t_work.append(work)
         self.t_case.append(case)
         # drawn first, even for a ticket that balks: the n-th ticket keeps its n-th draw (CRN)
@@ -532,8 +545,7 @@ class Hall:
                 heappop(heap)
             if heap:
                 tid = heap[0]
-                arrival = self.t_arrival
-                if tid + 1 < len(arrival) and arrival[tid + 1] == arrival[tid]:
+                if tid in self._tied:
                     tid = self._pop_tie(heap)
                 else:
                     heappop(heap)
@@ -562,6 +574,7 @@ class Hall:
         for tid in tied:
             if tid != best:
                 heappush(heap, tid)
+        self._tied.discard(best)  # called: never at the top of a heap again
         return best
 
     def _compact(self) -> None:
@@ -577,6 +590,7 @@ class Hall:
             if booked:
                 booked[:] = [entry for entry in booked if state[entry[1]] == WAITING]
                 heapify(booked)
+        self._tied = {tid for tid in self._tied if state[tid] == WAITING}
         self._compact_at = len(self.t_arrival) + max(COMPACT_EVERY, entries)
 
     # --- windows opening and closing ---------------------------------------------------------
@@ -751,6 +765,17 @@ class Hall:
         if self.slot_of:
             slot[list(self.slot_of)] = list(self.slot_of.values())
         return slot
+
+
+def _shared(lists: list[list]) -> list[tuple]:
+    """`lists` as tuples, equal ones one shared tuple (compared by the identity of items).
+
+    A center of a thousand services has a thousand such lists but a few distinct ones (every
+    service of a comprehensive group has the same); a ticket then reads one of a few tuples
+    the processor keeps in its cache, not one of a thousand scattered lists.
+    """
+    found: dict[tuple[int, ...], tuple] = {}
+    return [found.setdefault(tuple(map(id, items)), tuple(items)) for items in lists]
 
 
 def _generator_names(scenario: Scenario, thinned: list[bool], patient: list[bool]) -> list[str]:
