@@ -134,7 +134,7 @@ def test_tickets_of_one_instant_are_called_in_the_order_of_their_lines(order):
     assert np.all(np.diff(log.start[called]) == 10.0)
 
 
-def test_clean_ups_of_the_call_heaps_change_nothing(monkeypatch):
+def test_clean_ups_of_the_call_queues_change_nothing(monkeypatch):
     scenario = overlapping_groups()
     reference = run_replication(scenario, seed=4, replication=0)
     clean_ups = []
@@ -142,10 +142,11 @@ def test_clean_ups_of_the_call_heaps_change_nothing(monkeypatch):
 
     def checked_compact(hall: Hall) -> None:
         compact(hall)
-        for heaps in hall.call_heaps:
-            for heap in heaps:
-                assert all(hall.t_state[tid] == TicketState.WAITING for tid in heap)
-                assert all(heap[(i - 1) // 2] <= heap[i] for i in range(1, len(heap)))
+        for queues in hall.call_queues:
+            for queue in queues:
+                numbers = list(queue)
+                assert all(hall.t_state[tid] == TicketState.WAITING for tid in numbers)
+                assert numbers == sorted(set(numbers))  # in number order, each once
         clean_ups.append(len(hall.t_arrival))
 
     monkeypatch.setattr(hall_module, "COMPACT_EVERY", 8)

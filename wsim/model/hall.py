@@ -5,20 +5,21 @@ This is the hot path. Tickets are integers indexing plain lists (arrival time, s
 citizen, no pandas, no logging. The lists become the visit log at the end of the run
 (`HallLog`).
 
-Calling: each window group keeps, per priority level, one heap of the numbers of the tickets it
-may call. Tickets are numbered in the order they are issued, which is the order of their
-arrival, so the smallest waiting number in a heap is the longest-waiting ticket; a ticket goes
-into the heap of every group serving its service, and an entry whose ticket was called by
-another group (or abandoned) is dropped when it reaches the top. A free window thus finds its
-next citizen at a cost that grows with the log of the line, not with the number of services
-it serves. Tickets that arrived at the same instant are called in the order of their queues
-(the (priority, service) pairs in the order the demand lists them), then of their numbers.
+Calling: each window group keeps, per priority level, one queue (a deque) of the numbers of the
+tickets it may call. Tickets are numbered in the order they are issued, which is the order of
+their arrival, so a new ticket joins at the end of each queue, the queue stays in number order,
+and its first waiting number is the longest-waiting ticket; a ticket joins the queue of every
+group serving its service, and an entry whose ticket was called by another group (or
+abandoned) is dropped when it reaches the front. A free window thus finds its next citizen at
+a cost that grows neither with the line nor with the number of services it serves. Tickets
+that arrived at the same instant are called in the order of their lines (the (priority,
+service) pairs in the order the demand lists them), then of their numbers.
 
 Appointments: a group that serves booked citizens also keeps a heap of ``(slot time, ticket,
 end of grace)`` of the booked tickets whose slot has come (pushed at the slot time, or at
 arrival when later); it calls from that heap first, dropping entries whose grace is over or
 whose ticket left. A booked ticket is also an ordinary ticket by its arrival, in the ordinary
-heaps, so outside its grace interval it is called as a walk-in.
+queues, so outside its grace interval it is called as a walk-in.
 
 Rules, in the words of a planner:
 - a citizen takes a ticket for one service; if a window that serves it is free, it is called at
@@ -36,6 +37,7 @@ Rules, in the words of a planner:
 
 from __future__ import annotations
 
+from collections import deque
 from heapq import heapify, heappop, heappush
 from typing import Protocol
 
@@ -77,8 +79,8 @@ ABANDONED = int(TicketState.ABANDONED)
 BALKED = int(TicketState.BALKED)
 NAN = float("nan")
 
-#: Tickets issued between two clean-ups of the call heaps. An entry whose ticket was called by
-#: another group stays in a heap until it reaches the top, which may be long for a group that
+#: Tickets issued between two clean-ups of the call queues. An entry whose ticket was called by
+#: another group stays in a queue until it reaches the front, which may be long for a group that
 #: is closed; a clean-up every so many tickets bounds that memory.
 COMPACT_EVERY = 1 << 16
 
@@ -199,8 +201,9 @@ class Hall:
         # [group] service -> window-time divisor; None for a group without speed factors (the
         # common case: one shared None to test, not a dict per group to look into)
         self.speed: list[dict[int, float] | None] = []
-        self.call_heaps: list[list[list[int]]] = []  # [group][priority level] -> ticket heap
-        push_heaps: list[list[list[int]]] = [[] for _ in self.stream_service]  # [stream]
+        # [group][priority level] -> the numbers of its waiting tickets, in number order
+        self.call_queues: list[list[deque[int]]] = []
+        join_queues: list[list[deque[int]]] = [[] for _ in self.stream_service]  # [stream]
         streams_of_service: list[list[int]] = [[] for _ in self.services]
         for k, s in enumerate(self.stream_service):
             streams_of_service[s].append(k)
@@ -212,17 +215,17 @@ class Hall:
             self.speed.append(factors or None)
             mine = [k for s in served for k in streams_of_service[s]]
             priorities = sorted({self.stream_priority[k] for k in mine}, reverse=True)
-            heaps = {p: [] for p in priorities}
+            queues: dict[int, deque[int]] = {p: deque() for p in priorities}
             for k in mine:
-                push_heaps[k].append(heaps[self.stream_priority[k]])
-            self.call_heaps.append([heaps[p] for p in priorities])
+                join_queues[k].append(queues[self.stream_priority[k]])
+            self.call_queues.append([queues[p] for p in priorities])
             first = len(self.clerk_group)
             size = max(group.max_count, 1)  # one spare clerk for call-backs at closing
             self.clerk_group += [g] * size
             self.group_clerks.append(list(range(first, first + size)))
-        # [service] its groups, [stream] the heaps its tickets join: read at every ticket
+        # [service] its groups, [stream] the queues its tickets join: read at every ticket
         self.groups_of_service: list[tuple[int, ...]] = _shared(groups_of_service)
-        self.push_heaps: list[tuple[list[int], ...]] = _shared(push_heaps)
+        self.join_queues: list[tuple[deque[int], ...]] = _shared(join_queues)
         n = len(self.clerk_group)
         self.free: list[list[int]] = [[] for _ in groups]
         self.is_open = [False] * n
@@ -476,8 +479,8 @@ class Hall:
             if free[g]:
                 self._serve(tid, free[g].pop(), now)
                 return
-        for heap in self.push_heaps[k]:
-            heappush(heap, tid)
+        for queue in self.join_queues[k]:
+            queue.append(tid)  # the highest number yet: the queue stays in number order
         self.waiting[s] += 1
         if tid >= self._compact_at:
             self._compact()
@@ -540,15 +543,15 @@ class Hall:
                 self.waiting[self.t_service[tid]] -= 1
                 self._serve(tid, c, now)
                 return
-        for heap in self.call_heaps[g]:
-            while heap and state[heap[0]] != WAITING:
-                heappop(heap)
-            if heap:
-                tid = heap[0]
+        for queue in self.call_queues[g]:
+            while queue and state[queue[0]] != WAITING:
+                queue.popleft()
+            if queue:
+                tid = queue[0]
                 if tid in self._tied:
-                    tid = self._pop_tie(heap)
+                    tid = self._pop_tie(queue)
                 else:
-                    heappop(heap)
+                    queue.popleft()
                 self.waiting[self.t_service[tid]] -= 1
                 self._serve(tid, c, now_of(self.env))
                 return
@@ -557,35 +560,34 @@ class Hall:
         else:
             self.free[g].append(c)
 
-    def _pop_tie(self, heap: list[int]) -> int:
-        """Take the ticket to call from `heap` when several waiting there arrived together.
+    def _pop_tie(self, queue: deque[int]) -> int:
+        """Take the ticket to call from `queue` when several waiting there arrived together.
 
         They are called in the order of their lines, then of their numbers; the others go
-        back into the heap.
+        back to the front of the queue, in number order.
         """
         state, arrival, line, stream = self.t_state, self.t_arrival, self.stream_line, self.t_stream
-        first = arrival[heap[0]]
+        first = arrival[queue[0]]
         tied = []
-        while heap and arrival[heap[0]] == first:
-            tid = heappop(heap)
+        while queue and arrival[queue[0]] == first:
+            tid = queue.popleft()
             if state[tid] == WAITING:
                 tied.append(tid)
         best = min(tied, key=lambda t: (line[stream[t]], t))
-        for tid in tied:
-            if tid != best:
-                heappush(heap, tid)
-        self._tied.discard(best)  # called: never at the top of a heap again
+        queue.extendleft(tid for tid in reversed(tied) if tid != best)
+        self._tied.discard(best)  # called: never at the front of a queue again
         return best
 
     def _compact(self) -> None:
-        """Drop the entries of tickets no longer waiting from every call heap."""
+        """Drop the entries of tickets no longer waiting from every call queue."""
         state = self.t_state
         entries = 0
-        for heaps in self.call_heaps:
-            for heap in heaps:
-                heap[:] = [tid for tid in heap if state[tid] == WAITING]
-                heapify(heap)
-                entries += len(heap)
+        for queues in self.call_queues:
+            for queue in queues:
+                waiting = [tid for tid in queue if state[tid] == WAITING]
+                queue.clear()  # in place: the streams' join lists hold the same queues
+                queue.extend(waiting)
+                entries += len(queue)
         for booked in self.booked_heaps:
             if booked:
                 booked[:] = [entry for entry in booked if state[entry[1]] == WAITING]
