@@ -118,8 +118,18 @@ def issue_at(hall: Hall, at: float, streams: list[int]):
         hall.issue_ticket(k, 10.0, case=0)
 
 
+@pytest.mark.parametrize("clean_ups", [False, True])
 @pytest.mark.parametrize("order", [["c", "a", "b"], ["b", "c", "a"]])
-def test_tickets_of_one_instant_are_called_in_the_order_of_their_lines(order):
+def test_tickets_of_one_instant_are_called_in_the_order_of_their_lines(
+    order, clean_ups, monkeypatch
+):
+    """Tickets of one instant go in their lines' order, also with clean-ups in between.
+
+    With a clean-up of the call queues at every ticket queued, the ties noted at issue must
+    outlive them.
+    """
+    if clean_ups:
+        monkeypatch.setattr(hall_module, "COMPACT_EVERY", 1)
     hall = one_window_hall(order)
     index = {s: k for k, s in enumerate(order)}
     # 08:10: one ticket takes the window; 08:12: b, a, c arrive together; 08:13: a again.
