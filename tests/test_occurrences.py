@@ -17,7 +17,7 @@ import pytest
 import simpy
 
 from wsim.model import coroutines
-from wsim.model.simpy_private import after, pending, run_all, succeed, timeout
+from wsim.model.simpy_private import Walk, after, event_ids, pending, run_all, succeed, timeout
 
 
 def _schedule(light: bool, seed: int) -> list[tuple[float, int]]:
@@ -90,6 +90,68 @@ def test_occurrences_keep_simpys_order(seed: int) -> None:
     simpy_order = _schedule(light=False, seed=seed)
     assert len(simpy_order) > 300  # every callback and generator step ran
     assert _schedule(light=True, seed=seed) == simpy_order
+
+
+def _walked(outside: bool, seed: int) -> list[tuple[float, str]]:
+    """A chain of events, each scheduled when the previous one happens, among other events.
+
+    The chain is SimPy timeouts, or (`outside`) a :class:`Walk` that reserves each next
+    event's id where the timeout would have been created. Every step also schedules another
+    event, and processes started along the way add urgent events; few distinct times, so many
+    ties. The order in which everything ran.
+    """
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    order: list[tuple[float, str]] = []
+    times = sorted(float(rng.randrange(40)) for _ in range(120))  # the chain's, with repeats
+    extra = [float(rng.randrange(3)) for _ in times]  # delay of the event each step schedules
+    position = 0
+
+    def note(label: str):
+        return lambda event: order.append((env.now, label))
+
+    def process(label: str):
+        order.append((env.now, label + " start"))
+        yield env.timeout(float(rng.randrange(2)))
+        order.append((env.now, label + " end"))
+
+    def step_work() -> None:
+        nonlocal position
+        order.append((env.now, f"walk {position}"))
+        env.timeout(extra[position]).callbacks.append(note(f"extra {position}"))
+        if position % 5 == 0:
+            env.process(process(f"process {position}"))
+        position += 1
+
+    def timeout_step(event) -> None:
+        step_work()
+        if position < len(times):
+            env.timeout(times[position] - env.now).callbacks.append(timeout_step)
+
+    def walk_step() -> None:
+        step_work()
+        if position < len(times):
+            walk.at, walk.eid = times[position], next(event_ids(env))
+        else:
+            walk.at = float("inf")
+
+    walk = Walk(walk_step)
+    if outside:
+        walk.at, walk.eid = times[0], next(event_ids(env))
+    else:
+        env.timeout(times[0]).callbacks.append(timeout_step)
+    for label in range(60):
+        env.timeout(float(rng.randrange(40))).callbacks.append(note(f"other {label}"))
+    run_all(env, walk if outside else None)
+    return order
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_walk_outside_the_queue_keeps_simpys_order(seed: int) -> None:
+    """Events merged from outside the queue come where their timeouts would have come."""
+    simpy_order = _walked(outside=False, seed=seed)
+    assert sum(label.startswith("walk") for _, label in simpy_order) == 120
+    assert _walked(outside=True, seed=seed) == simpy_order
 
 
 def test_run_all_crashes_on_a_failure_no_one_handles_as_simpy_does() -> None:

@@ -3,8 +3,8 @@
 Each stream's :class:`~wsim.model.arrivals.ArrivalClock` draws its own arrival times from its
 own named random stream, exactly as before; this module only merges them, a span of calendar
 days at a time (``SPAN_DAYS``). The hall used to keep one pending SimPy timeout per stream (a
-thousand streams: a thousand pending events); with the merge it keeps one, walking a day's
-sorted lists.
+thousand streams: a thousand pending events); with the merge it keeps none, walking a day's
+sorted lists in step with SimPy's queue (:class:`wsim.model.simpy_private.Walk`).
 
 To give the same numbers, the merge reproduces what the per-stream timeouts did:
 

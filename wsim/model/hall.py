@@ -53,12 +53,12 @@ from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
 from wsim.model.simpy_private import (
     Occurrence,
+    Walk,
     after,
     event_ids,
     now_of,
     queue_of,
     run_all,
-    schedule_with_id,
     set_now,
     value_of,
 )
@@ -78,6 +78,7 @@ SERVED = int(TicketState.SERVED)
 ABANDONED = int(TicketState.ABANDONED)
 BALKED = int(TicketState.BALKED)
 NAN = float("nan")
+INF = float("inf")
 
 #: Tickets issued between two clean-ups of the call queues. An entry whose ticket was called by
 #: another group stays in a queue until it reaches the front, which may be long for a group that
@@ -307,7 +308,7 @@ class Hall:
                 env.process(self._training(g, changes))
         for t, c in self.departures:
             env.timeout(t, c).callbacks.append(self._on_departure)
-        run_all(env)
+        run_all(env, self._walk)
         for c, is_open in enumerate(self.is_open):
             if is_open:
                 self._close_clerk(c)
@@ -331,32 +332,29 @@ class Hall:
         self.arrival_eid = [0] * len(self.clocks)
         for k in self.arrival_days.first_streams():
             self.arrival_eid[k] = next(self._eids)
-        self._walker = Occurrence([])
-        # its callbacks, set again at each scheduling (SimPy's loop has let go of the list by
-        # then: it only iterates over it, and the walker is in the queue once at a time)
-        self._walker_callbacks = [self._on_arrivals]
+        self._walk = Walk(self._on_arrivals)  # outside SimPy's queue, merged into its order
         self._a_next = 0
         self._a_day = Day([], [], [], [], None)
         self._next_arrival_day()
 
-    def _next_arrival_day(self) -> bool:
-        """Load the next day of arrivals and schedule its first; False when none is left."""
+    def _next_arrival_day(self) -> None:
+        """Load the next day of arrivals and make its first the walk's next (none: no more)."""
         day = self.arrival_days.next_day()
+        walk = self._walk
         if day is None:
-            return False
+            walk.at = INF
+            return
         self._a_day = day
         self._a_next = 0
-        self._schedule_walker(day[0][0], self.arrival_eid[day[1][0]])
-        return True
+        walk.at = day[0][0]
+        walk.eid = self.arrival_eid[day[1][0]]
 
-    def _schedule_walker(self, t: float, eid: int) -> None:
-        """Put the one arrival event into SimPy's queue at time `t` with event id `eid`."""
-        walker = self._walker
-        walker.callbacks = self._walker_callbacks
-        schedule_with_id(self.env, walker, t, eid)
+    def _on_arrivals(self) -> None:
+        """Arrivals happen, in order, while none of the queue's other events comes first.
 
-    def _on_arrivals(self, ev: simpy.Event) -> None:
-        """Arrivals happen, in order, while none of the queue's other events comes first."""
+        Then the next one is left to `run_all` (the walk's time and event id).
+        """
+        walk = self._walk
         env = self.env
         queue = self._queue
         eids = self._eids
@@ -384,7 +382,8 @@ class Hall:
                 head = queue[0]
                 if t > head[0] or (t == head[0] and (NORMAL, eid) > (head[1], head[2])):
                     self._a_next = i
-                    self._schedule_walker(t, eid)
+                    walk.at = t
+                    walk.eid = eid
                     return
             set_now(env, t)
 

@@ -5,8 +5,9 @@ the event's state. The kernel's callbacks run hundreds of thousands of times per
 and always read an event that has just been processed, so they read the attributes behind the
 properties (``Environment._now``, ``Event._value``) directly, through these getters. The
 merged arrivals (:mod:`wsim.model.arrival_days`) and the case processes
-(:mod:`wsim.model.coroutines`) also schedule events with a given event id, move the clock
-between arrivals and resume generators as SimPy's ``Process`` does. If a SimPy release
+(:mod:`wsim.model.coroutines`) also merge events with a given event id into the queue's order
+(:class:`Walk`), move the clock between arrivals and resume generators as SimPy's ``Process``
+does. If a SimPy release
 renames any of these, this module is the only place to change (SimPy 4.1 is required).
 
 Occurrences: most of the kernel's events are timeouts that one callback or one waiting
@@ -44,8 +45,10 @@ queue_of = attrgetter("_queue")
 event_ids = attrgetter("_eid")
 """``event_ids(env)``: the counter SimPy takes each scheduled event's id from."""
 
+INF = float("inf")
 
-def run_all(env: simpy.Environment) -> None:
+
+def run_all(env: simpy.Environment, walk: Walk | None = None) -> None:
     """``env.run()``: process every event until none is left, without a method call per event.
 
     The body of SimPy's ``Environment.step`` in one loop: pop the next event (time, priority,
@@ -53,29 +56,71 @@ def run_all(env: simpy.Environment) -> None:
     failed and no one defused it. The order and the outcome of every event are SimPy's;
     ``StopSimulation`` (used by ``run(until=...)`` only) is not handled, since this runs to
     the end.
+
+    `walk`, when given, is a source of events kept outside the queue (the hall's merged
+    arrivals): its next one happens where a timeout with its time and reserved event id would
+    come in the queue's order, so the order of every event is the same as if it were in it.
     """
     queue: list[Any] = env._queue
-    while queue:
-        env._now, _, _, event = heappop(queue)
-        callbacks, event.callbacks = event.callbacks, None
-        for callback in callbacks:
-            callback(event)
-        if not event._ok and not hasattr(event, "_defused"):
-            failure = event._value
-            crash = type(failure)(*failure.args)
-            crash.__cause__ = failure
-            raise crash
+    if walk is None:
+        while queue:
+            env._now, _, _, event = heappop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                _crash(event)
+        return
+    while True:
+        at = walk.at
+        if queue:
+            head = queue[0]
+            if at < head[0] or (at == head[0] and (NORMAL, walk.eid) < (head[1], head[2])):
+                env._now = at
+                walk.step()
+                continue
+            env._now, _, _, event = heappop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                _crash(event)
+        elif at < INF:
+            env._now = at
+            walk.step()
+        else:
+            return
+
+
+def _crash(event: Any) -> None:
+    """Raise a copy of the exception of `event`, which failed and which no one defused."""
+    failure = event._value
+    crash = type(failure)(*failure.args)
+    crash.__cause__ = failure
+    raise crash
+
+
+class Walk:
+    """Events that :func:`run_all` merges into SimPy's order from outside its queue.
+
+    `at` and `eid` are the time (minutes; infinite when none is left) and the reserved event id
+    of the next one; `step()` makes it happen, the clock already at `at`, and sets them to the
+    next one's. Keeping them out of the queue spares a push and a pop of the heap for each (the
+    hall's arrivals: one each, as a timeout they would need both whenever another event comes
+    between two of them).
+    """
+
+    __slots__ = ("at", "eid", "step")
+
+    def __init__(self, step: Callable[[], None]):
+        self.at = INF
+        self.eid = 0
+        self.step = step
 
 
 def set_now(env: simpy.Environment, t: float) -> None:
     """Move the clock to `t` (minutes) between two events that happen without an event."""
     env._now = t
-
-
-def schedule_with_id(env: simpy.Environment, event: Occurrence, t: float, eid: int) -> None:
-    """Put `event` into the queue at time `t` with a reserved event id (normal priority)."""
-    queue: list[Any] = env._queue
-    heappush(queue, (t, NORMAL, eid, event))
 
 
 def defuse(event: simpy.Event) -> None:
