@@ -63,14 +63,7 @@ def run_all(env: simpy.Environment, walk: Walk | None = None) -> None:
     """
     queue: list[Any] = env._queue
     if walk is None:
-        while queue:
-            env._now, _, _, event = heappop(queue)
-            callbacks, event.callbacks = event.callbacks, None
-            for callback in callbacks:
-                callback(event)
-            if not event._ok and not hasattr(event, "_defused"):
-                _crash(event)
-        return
+        walk = Walk(_nothing)  # never anything next
     while True:
         at = walk.at
         if queue:
@@ -90,6 +83,10 @@ def run_all(env: simpy.Environment, walk: Walk | None = None) -> None:
             walk.step()
         else:
             return
+
+
+def _nothing() -> None:
+    """The step of a walk that has nothing to walk."""
 
 
 def _crash(event: Any) -> None:
