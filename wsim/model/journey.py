@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from array import array
 from dataclasses import dataclass
 from typing import get_args
 
@@ -183,21 +184,24 @@ class Journeys:
         self.c_stream: list[int] = []
         self.c_channel: list[ChannelName] = []
         self.c_segment: list[str] = []
-        self.c_start: list[float] = []
-        self.c_accepted: list[float] = []
-        self.c_decided: list[float] = []
-        self.c_end: list[float] = []
-        self.c_deadline: list[float] = []
-        self.c_commitment: list[float] = []
+        # The cases' times as arrays of doubles, not lists of floats: the log copies them at
+        # once, while a list's float objects, made over a whole run, lie scattered in memory
+        # (a year's 190,000 cases: 25 ms a list to convert, as much to free)
+        self.c_start: array[float] = array("d")
+        self.c_accepted: array[float] = array("d")
+        self.c_decided: array[float] = array("d")
+        self.c_end: array[float] = array("d")
+        self.c_deadline: array[float] = array("d")
+        self.c_commitment: array[float] = array("d")
         self.c_trips: list[int] = []
         self.c_reworks: list[int] = []
         self.c_handoffs: list[int] = []
-        self.c_handoff_wait: list[float] = []
+        self.c_handoff_wait: array[float] = array("d")
         self.c_hit: list[bool] = []
         self.c_state: list[int] = []
         self.handoff_waits: list[float] = []
         self.handovers: list[tuple[int, int, int, float, float]] = []
-        self.c_review_delay: list[float] = []
+        self.c_review_delay: array[float] = array("d")
         self.c_switched: list[int] = []
         self.reviews: list[tuple[float, float, float]] = []
         self.bookings: list[tuple[float, float, float, float]] = []
