@@ -9,6 +9,7 @@ case works on it for the step's time, counted in working minutes: work started a
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,8 +42,10 @@ class Department:
         self._queue: list[tuple[float, int, float, Occurrence, int]] = []
         self._arrivals = 0
         self._wakeup_at: float | None = None
-        # Completed jobs: (start, end, work) in clock minutes, for utilization.
-        self.jobs: list[tuple[float, float, float]] = []
+        # Jobs started: (start, end, work) in clock minutes one after the other, for the
+        # utilisation at the end (an array of doubles, copied at once; a list of tuples of
+        # float objects made over a whole run converts and frees slowly)
+        self._jobs: array[float] = array("d")
 
     def request(self, case: int, work: float, deadline: float) -> Occurrence:
         """Queue `work` working minutes on `case`; the event's value is the start time."""
@@ -86,7 +89,7 @@ class Department:
                 return  # cannot finish within the calendar: stays in the backlog
             self._take(job)
             self.free -= 1
-            self.jobs.append((now, end, work))
+            self._jobs.extend((now, end, work))
             after(self.env, end - now, (done, now), self._finished)
 
     def _finished(self, event: Occurrence) -> None:
@@ -111,11 +114,16 @@ class Department:
         """Cases waiting for a staff member."""
         return len(self._queue)
 
+    @property
+    def jobs(self) -> np.ndarray:
+        """The jobs started so far, one row each: start, end, work (clock minutes)."""
+        return np.array(self._jobs, dtype=float).reshape(-1, 3)
+
     def busy_minutes(self, a: float, b: float) -> float:
         """Working minutes spent on cases inside [a, b)."""
-        if not self.jobs:
+        if not self._jobs:
             return 0
-        jobs = np.array(self.jobs, dtype=float)
+        jobs = self.jobs
         start, end = jobs[:, 0], jobs[:, 1]
         inside = (start < b) & (end > a)
         minutes = self.working.measure_each(
