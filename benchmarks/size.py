@@ -35,6 +35,9 @@ import wsim
 from wsim.model.replication import run_replication
 from wsim.model.states import TicketState
 
+#: The reference center of :func:`cases` that is not part of the target.
+TWIN = "10 services, 5 groups of 1"
+
 #: Utilisation per window, and mean window time (minutes), of every center.
 RHO = 0.9
 MEAN = 1.0
@@ -90,10 +93,6 @@ def cases(tickets: int) -> dict[str, dict]:
         "1,000 services, 500 groups of 1": center(1000, 500, 1, tickets / (500 * per_window)),
         TWIN: center(10, 5, 1, tickets / (5 * per_window)),
     }
-
-
-#: The reference center of :func:`cases` that is not part of the target.
-TWIN = "10 services, 5 groups of 1"
 
 
 def main() -> None:

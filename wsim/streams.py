@@ -284,11 +284,6 @@ def batches(dist: Distribution, rng: np.random.Generator) -> Callable[[int], lis
     return lambda n: block(n).tolist()
 
 
-def _first_block(dist: Distribution) -> int:
-    """The first block of `dist`'s samplers: small unless its numbers depend on the split."""
-    return BLOCK if isinstance(dist, _SPLIT_DEPENDENT) else FIRST_BLOCK
-
-
 def sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
     """A zero-argument function returning successive draws of `dist` from `rng`.
 
@@ -297,4 +292,5 @@ def sampler(dist: Distribution, rng: np.random.Generator) -> Draw:
     their sequence is the same whatever the block sizes (``tests/test_streams.py`` checks it);
     these start with small blocks. The truncated normal keeps blocks of ``BLOCK``.
     """
-    return blocks(block_sampler(dist, rng), _first_block(dist))
+    first = BLOCK if isinstance(dist, _SPLIT_DEPENDENT) else FIRST_BLOCK
+    return blocks(block_sampler(dist, rng), first)

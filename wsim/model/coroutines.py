@@ -62,9 +62,8 @@ def start_now(generator: Generator[simpy.Event | Occurrence, Any, Any]) -> None:
     the end of the running callback and SimPy's urgent start event: the caller ends its own
     work right after this call, or only does work that the start event would precede anyway.
     The merged arrivals (:meth:`wsim.model.hall.Hall._on_arrivals`) are such a caller: after
-    an arrival with a new case they either end, or continue with an arrival they would have
-    taken after the start event anyway (they compare the next arrival with the head of SimPy's
-    queue, which the start event would have been). Events the generator schedules get their
+    an arrival with a new case they end (the next arrival is left to
+    :func:`~wsim.model.simpy_private.run_all`). Events the generator schedules get their
     ids in the same relative order as under ``env.process``, so SimPy's order is unchanged. An
     exception the generator raises propagates to the caller at once (SimPy would raise it out
     of ``env.run`` when it processes the failed process event, a moment later).

@@ -52,6 +52,7 @@ from wsim.model.calendar import hall_days, open_days
 from wsim.model.learning import Experience, departures, training_changes
 from wsim.model.logs import HallLog
 from wsim.model.simpy_private import (
+    INF,
     Occurrence,
     Walk,
     after,
@@ -59,7 +60,6 @@ from wsim.model.simpy_private import (
     now_of,
     queue_of,
     run_all,
-    set_now,
     value_of,
 )
 from wsim.model.states import TicketState
@@ -78,7 +78,6 @@ SERVED = int(TicketState.SERVED)
 ABANDONED = int(TicketState.ABANDONED)
 BALKED = int(TicketState.BALKED)
 NAN = float("nan")
-INF = float("inf")
 
 #: Tickets issued between two clean-ups of the call queues. An entry whose ticket was called by
 #: another group stays in a queue until it reaches the front, which may be long for a group that
@@ -350,42 +349,27 @@ class Hall:
         walk.eid = self.arrival_eid[day[1][0]]
 
     def _on_arrivals(self) -> None:
-        """Arrivals happen, in order, while none of the queue's other events comes first.
+        """The walk's next arrival happens now; the one after it becomes the walk's next.
 
-        Then the next one is left to `run_all` (the walk's time and event id).
+        `run_all` has found it first in SimPy's order (its time and reserved event id).
         """
-        walk = self._walk
-        env = self.env
-        queue = self._queue
-        eids = self._eids
-        arrival_eid = self.arrival_eid
-        times, stream, days, more, work = self._a_day
         i = self._a_next
-        n = len(times)
-        listener = self.listener
-        while True:
-            k = stream[i]
-            if more[i]:
-                arrival_eid[k] = next(eids)  # where its own timeout was created
-            if listener is not None:
-                listener.arrival(k, days[i])
-            else:
-                self._ticket(k, days[i], work[i], -1)  # type: ignore[index]
-            i += 1
-            if i == n:
-                self._a_next = i
-                self._next_arrival_day()
-                return
-            t = times[i]
-            eid = arrival_eid[stream[i]]
-            if queue:
-                head = queue[0]
-                if t > head[0] or (t == head[0] and (NORMAL, eid) > (head[1], head[2])):
-                    self._a_next = i
-                    walk.at = t
-                    walk.eid = eid
-                    return
-            set_now(env, t)
+        times, stream, days, more, work = self._a_day
+        k = stream[i]
+        if more[i]:
+            self.arrival_eid[k] = next(self._eids)  # where its own timeout was created
+        if self.listener is not None:
+            self.listener.arrival(k, days[i])
+        else:
+            self._ticket(k, days[i], work[i], -1)  # type: ignore[index]
+        i += 1
+        if i == len(times):
+            self._next_arrival_day()
+            return
+        self._a_next = i
+        walk = self._walk
+        walk.at = times[i]
+        walk.eid = self.arrival_eid[stream[i]]
 
     def posted_wait(self, s: int) -> float:
         """The wait the hall posts for service `s` now (minutes).

@@ -186,7 +186,7 @@ class Journeys:
         self.c_segment: list[str] = []
         # The cases' times as arrays of doubles, not lists of floats: the log copies them at
         # once, while a list's float objects, made over a whole run, lie scattered in memory
-        # (a year's 190,000 cases: 25 ms a list to convert, as much to free)
+        # (a year's 190,000 cases: about 25 ms a list to convert, and slow to free)
         self.c_start: array[float] = array("d")
         self.c_accepted: array[float] = array("d")
         self.c_decided: array[float] = array("d")

@@ -5,9 +5,8 @@ the event's state. The kernel's callbacks run hundreds of thousands of times per
 and always read an event that has just been processed, so they read the attributes behind the
 properties (``Environment._now``, ``Event._value``) directly, through these getters. The
 merged arrivals (:mod:`wsim.model.arrival_days`) and the case processes
-(:mod:`wsim.model.coroutines`) also merge events with a given event id into the queue's order
-(:class:`Walk`), move the clock between arrivals and resume generators as SimPy's ``Process``
-does. If a SimPy release
+(:mod:`wsim.model.coroutines`) also merge events with a reserved event id into the queue's
+order (:class:`Walk`) and resume generators as SimPy's ``Process`` does. If a SimPy release
 renames any of these, this module is the only place to change (SimPy 4.1 is required).
 
 Occurrences: most of the kernel's events are timeouts that one callback or one waiting
@@ -46,6 +45,7 @@ event_ids = attrgetter("_eid")
 """``event_ids(env)``: the counter SimPy takes each scheduled event's id from."""
 
 INF = float("inf")
+"""Infinite time (minutes): a :class:`Walk` with nothing next is due then."""
 
 
 def run_all(env: simpy.Environment, walk: Walk | None = None) -> None:
@@ -113,11 +113,6 @@ class Walk:
         self.at = INF
         self.eid = 0
         self.step = step
-
-
-def set_now(env: simpy.Environment, t: float) -> None:
-    """Move the clock to `t` (minutes) between two events that happen without an event."""
-    env._now = t
 
 
 def defuse(event: simpy.Event) -> None:
